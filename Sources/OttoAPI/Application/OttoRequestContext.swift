@@ -1,0 +1,32 @@
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Per-request state: the request id, the peer, and facts inner layers learn (the tenant)
+/// that the outer access log reports.
+struct OttoRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The request id echoed in `X-Request-ID`, every log line and every problem body.
+    var requestID: String = ""
+    /// The TCP peer; loopback peers may reach internal routes.
+    let remoteAddress: SocketAddress?
+    /// Set by authentication; read by the access log after the response.
+    let facts = RequestFacts()
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Mutable, request-scoped facts shared by reference between middleware layers.
+final class RequestFacts: Sendable {
+    private let tenant = NIOLockedValueBox<String?>(nil)
+
+    /// The tenant id once authentication resolved it.
+    var tenantID: String? {
+        get { tenant.withLockedValue { $0 } }
+        set { tenant.withLockedValue { $0 = newValue } }
+    }
+}

@@ -1,0 +1,44 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// An RFC 9457 problem: the one shape every Otto error takes on the wire.
+struct Problem: Error, Sendable {
+    var status: HTTPResponse.Status
+    var title: String
+    var detail: String
+    /// Extra headers (Allow, Retry-After, rate-limit headers).
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, title: String? = nil, detail: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.title = title ?? status.reasonPhrase
+        self.detail = detail
+        self.headers = headers
+    }
+
+    /// A stable `type` URI per status, so clients can branch on it.
+    var type: String { "https://otto.dev/problems/\(status.code)" }
+
+    /// The problem as an `application/problem+json` response carrying the request id.
+    func response(requestID: String) -> Response {
+        struct Body: Encodable {
+            var type: String
+            var title: String
+            var status: Int
+            var detail: String
+            var request_id: String
+        }
+        let body = Body(type: type, title: title, status: status.code, detail: detail, request_id: requestID)
+        let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Logging
+import OttoCore
+
+/// Applies database migrations; Fly runs it as the release command before new machines start.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply pending database migrations under an advisory lock.")
+
+    func run() async throws {
+        let configuration: OttoConfiguration
+        do {
+            configuration = try OttoConfiguration.load(for: .api)
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        let logger = LoggingSetup.bootstrap(process: .api, format: configuration.logFormat, level: configuration.logLevel)
+        let dependencies = Dependencies(configuration: configuration, logger: logger, postgresPoolSize: 1)
+        guard let postgres = dependencies.postgres else { throw ExitCode(ConfigurationError.exitCode) }
+        do {
+            let applied = try await MigrationRunner(pool: postgres, logger: logger).migrate()
+            logger.info("migrations complete", metadata: ["applied": "\(applied.count)"])
+            await dependencies.shutdown()
+        } catch {
+            logger.error("migration failed", metadata: ["error": "\(error)"])
+            await dependencies.shutdown()
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `otto-api`: the HTTP API (default), configuration check and migrations.
+@main
+struct OttoAPICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "otto-api",
+        abstract: "Otto's HTTP API: webhooks in, tenant API out.",
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, MigrateCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

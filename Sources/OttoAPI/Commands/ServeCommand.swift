@@ -1,0 +1,38 @@
+import ArgumentParser
+import HTTPTypes
+import Hummingbird
+import OttoCore
+import ServiceLifecycle
+
+/// Runs the API until SIGTERM or SIGINT, then drains requests and exits 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API (default).")
+
+    func run() async throws {
+        let configuration: OttoConfiguration
+        do {
+            configuration = try OttoConfiguration.load(for: .api)
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        let logger = LoggingSetup.bootstrap(process: .api, format: configuration.logFormat, level: configuration.logLevel)
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        let dependencies = Dependencies(configuration: configuration, logger: logger)
+        let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+        logger.info(
+            "otto-api starting",
+            metadata: [
+                "port": "\(configuration.port)", "app_env": "\(configuration.environment.rawValue)",
+                "enable_celery": "\(configuration.enableCelery)", "version": "\(OttoVersion.current)",
+            ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        await dependencies.shutdown()
+        logger.info("otto-api stopped")
+    }
+}

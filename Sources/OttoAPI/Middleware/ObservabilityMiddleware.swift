@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The outermost layer: assigns the request id, turns every error into problem+json, and writes
+/// one access-log line per request (method, route template, status, duration, request id, tenant).
+struct ObservabilityMiddleware: RouterMiddleware {
+    typealias Context = OttoRequestContext
+    let routes: RouteTableBox
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = NIODeadline.now()
+        var context = context
+        let incoming = request.headers[.xRequestID]
+        let requestID = incoming.flatMap { RequestID.isValid($0) ? $0 : nil } ?? RequestID.make()
+        context.requestID = requestID
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = problem(for: error, request: request, context: context).response(requestID: requestID)
+        }
+        response.headers[.xRequestID] = requestID
+
+        let template = context.endpointPath ?? "unmatched"
+        let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e6
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "route": .string(template == "NotFound" ? "unmatched" : template),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .stringConvertible((elapsed * 1000).rounded() / 1000),
+        ]
+        if let tenant = context.facts.tenantID { metadata["tenant_id"] = .string(tenant) }
+        context.logger.info("request", metadata: metadata)
+        return response
+    }
+
+    /// Maps any error to a problem; no database or Redis text ever reaches the client.
+    func problem(for error: any Error, request: Request, context: Context) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as HTTPError where error.status == .notFound:
+            let allowed = routes.value.methods(matching: request.uri.path)
+            if !allowed.isEmpty && !allowed.contains(request.method) {
+                var headers = HTTPFields()
+                headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                return Problem(
+                    .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here.", headers: headers)
+            }
+            return Problem(.notFound, detail: "No route matches \(request.method.rawValue) \(request.uri.path).")
+        case let error as HTTPError:
+            return Problem(error.status, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
+        default:
+            context.logger.error("request failed", metadata: ["error": .string(String(reflecting: type(of: error)))])
+            context.logger.debug("request failure detail", metadata: ["detail": .string("\(error)")])
+            return Problem(.internalServerError, detail: "The server could not complete the request.")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-ID")!
+}

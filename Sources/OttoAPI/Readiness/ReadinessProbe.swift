@@ -1,0 +1,55 @@
+import NIOCore
+import OttoCore
+
+/// Runs the readiness checks, sharing one check in flight among all concurrent callers, so a
+/// health-check storm never multiplies the load on PostgreSQL and Redis.
+actor ReadinessProbe {
+    let checks: [DependencyCheck]
+    let timeout: Duration
+    private var inFlight: Task<ReadinessReport, Never>?
+
+    /// Each check runs under `timeout`; the whole answer comes within about that long.
+    init(checks: [DependencyCheck], timeout: Duration = .milliseconds(800)) {
+        self.checks = checks
+        self.timeout = timeout
+    }
+
+    /// The current report: joins the check in flight, or starts one.
+    func report() async -> ReadinessReport {
+        if let inFlight { return await inFlight.value }
+        let checks = self.checks
+        let timeout = self.timeout
+        let task = Task {
+            let start = NIODeadline.now()
+            let results = await DependencyCheck.runAll(checks, timeout: timeout)
+            let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
+            return ReadinessReport(results: results, durationSeconds: elapsed, timestamp: UnixTime.now())
+        }
+        inFlight = task
+        let report = await task.value
+        inFlight = nil
+        return report
+    }
+
+    /// The checks of an API instance: the database always, Redis when configured, the worker
+    /// fleet when tasks go through Redis (`ENABLE_CELERY=true`).
+    static func checks(dependencies: Dependencies, includeWorkers: Bool) -> [DependencyCheck] {
+        var checks: [DependencyCheck] = []
+        if let postgres = dependencies.postgres {
+            checks.append(DependencyCheck(name: "database") { try await postgres.ping(timeout: .milliseconds(800)) })
+        }
+        if let redis = dependencies.redis {
+            checks.append(DependencyCheck(name: "redis") { try await redis.ping() })
+            if includeWorkers {
+                let fleet = WorkerFleet(redis: redis, keys: dependencies.keys)
+                checks.append(
+                    DependencyCheck(name: "celery_workers") {
+                        guard try await fleet.hasLiveWorker() else { throw NoLiveWorker() }
+                    })
+            }
+        }
+        return checks
+    }
+
+    struct NoLiveWorker: Error {}
+}

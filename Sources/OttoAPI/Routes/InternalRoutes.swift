@@ -1,0 +1,33 @@
+import HTTPTypes
+import Hummingbird
+import OttoCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `/internal/worker/heartbeat`: the live workers and the queues, for operators and dashboards.
+struct InternalRoutes {
+    let redis: RedisClient?
+    let keys: RedisKeys
+
+    func register(on group: RouterGroup<OttoRequestContext>, table: inout RouteTable) {
+        group.get("/worker/heartbeat") { _, _ in
+            guard let redis else {
+                throw Problem(.serviceUnavailable, detail: "Redis is not configured, so no worker can report.")
+            }
+            let snapshot: FleetSnapshot
+            do {
+                snapshot = try await FleetSnapshot.read(redis: redis, keys: keys)
+            } catch {
+                throw Problem(.serviceUnavailable, detail: "The worker fleet could not be read.")
+            }
+            let body = try JSONEncoder().encode(snapshot)
+            return HealthRoutes.json(
+                String(decoding: body, as: UTF8.self), status: snapshot.workers.isEmpty ? .serviceUnavailable : .ok)
+        }
+        table.add(.get, "/internal/worker/heartbeat")
+    }
+}

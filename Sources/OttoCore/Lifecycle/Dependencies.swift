@@ -1,0 +1,32 @@
+import Logging
+
+/// The clients a process builds from its configuration: PostgreSQL and Redis when configured.
+public struct Dependencies: Sendable {
+    public let postgres: PostgresPool?
+    public let redis: RedisClient?
+    public let keys: RedisKeys
+
+    /// Builds the clients without connecting (both connect lazily).
+    public init(configuration: OttoConfiguration, logger: Logger, postgresPoolSize: Int = 10) {
+        self.postgres = configuration.databaseURL.map {
+            PostgresPool(
+                configuration: PostgresConfiguration(url: $0.value, poolSize: postgresPoolSize),
+                logger: logger)
+        }
+        self.redis = configuration.redis.map { RedisClient(endpoint: $0, logger: logger) }
+        self.keys = RedisKeys(prefix: configuration.redisKeyPrefix)
+    }
+
+    /// Builds from explicit parts (tests).
+    public init(postgres: PostgresPool?, redis: RedisClient?, keys: RedisKeys) {
+        self.postgres = postgres
+        self.redis = redis
+        self.keys = keys
+    }
+
+    /// Closes every connection.
+    public func shutdown() async {
+        await postgres?.shutdown()
+        await redis?.close()
+    }
+}

@@ -1,0 +1,328 @@
+import CLibPQ
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One libpq connection; only ever used by the thread that checked it out of the pool.
+///
+/// Every call blocks its thread for a server round trip, which is why `PostgresPool` runs the
+/// closures that receive a connection on its own threads, never on an event loop or the Swift
+/// concurrency pool. Do not keep a connection beyond the closure that received it.
+public final class PostgresConnection: @unchecked Sendable {
+    // @unchecked Sendable: the PGconn is used by one thread at a time. `PostgresPool` hands a
+    // connection to exactly one job under its lock, the job runs on a single NIOThreadPool thread
+    // until it checks the connection back in, and the pool's lock orders the hand-overs. The only
+    // access from another thread is `PostgresInterrupt` shutting the socket down, a syscall on the
+    // descriptor (never a libpq call) guarded by the interrupt's lock.
+    private var handle: OpaquePointer?
+    /// Statements run in the current checkout; the first one decides whether a retry is safe.
+    private var statementsInCheckout = 0
+    /// Whether this checkout reuses a connection that sat idle in the pool (and may have died).
+    private var isReusedInCheckout = false
+    /// Set when the first statement of a checkout found a reused connection dead: nothing the
+    /// caller asked for ran, so the pool may retry the whole closure once on a fresh connection.
+    private(set) var diedBeforeFirstStatement = false
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        close()
+    }
+
+    // MARK: Statements
+
+    /// Runs one statement with text parameters (`$1`, `$2` …) in a single round trip.
+    ///
+    /// Parameters travel apart from the SQL (PQexecParams), so they need no escaping.
+    public func query(_ sql: String, _ parameters: [any PostgresParameter] = []) throws(PostgresError) -> PostgresRows {
+        let isFirst = beginStatement()
+        let handle = try liveHandle()
+        let result = try Self.withParameterPointers(parameters) { count, values in
+            PQexecParams(handle, sql, count, nil, values, nil, nil, 0)
+        }
+        return try rows(from: result, isFirstStatement: isFirst)
+    }
+
+    /// Runs SQL through the simple protocol, which allows several statements separated by `;`
+    /// (migrations) but no parameters.
+    public func execute(_ sql: String) throws(PostgresError) {
+        let isFirst = beginStatement()
+        let result = PQexec(try liveHandle(), sql)
+        _ = try rows(from: result, isFirstStatement: isFirst)
+    }
+
+    // MARK: Pool support
+
+    /// Opens a connection without blocking past `deadline` and stops early when `interrupt` fires.
+    ///
+    /// Uses libpq's non-blocking connect (PQconnectStartParams + PQconnectPoll) so the wait can be
+    /// bounded and interrupted; `expand_dbname` lets libpq parse the URL with every option it
+    /// knows. Session settings follow in one round trip.
+    static func connect(
+        configuration: PostgresConfiguration,
+        deadline: ContinuousClock.Instant,
+        interrupt: PostgresInterrupt
+    ) throws(PostgresError) -> PostgresConnection {
+        // Later keywords override what the URL says, so Otto's settings always apply.
+        let keywords = ["dbname", "application_name", "client_encoding"]
+        let values = [configuration.url, configuration.applicationName, "UTF8"]
+        let started = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectStartParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let started else {
+            throw PostgresError(code: .connectionFailed, reason: "libpq could not allocate a connection")
+        }
+        let connection = PostgresConnection(handle: started)
+        guard PQstatus(started) != CONNECTION_BAD else {
+            throw PostgresError(
+                code: .connectionFailed,
+                serverMessage: connection.errorMessage,
+                reason: "could not start connecting"
+            )
+        }
+        var pollStatus = PGRES_POLLING_WRITING
+        while pollStatus != PGRES_POLLING_OK {
+            guard pollStatus != PGRES_POLLING_FAILED else {
+                throw PostgresError(
+                    code: .connectionFailed,
+                    serverMessage: connection.errorMessage,
+                    reason: "could not connect"
+                )
+            }
+            try waitForSocket(
+                PQsocket(started),
+                events: pollStatus == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+                deadline: deadline,
+                interrupt: interrupt
+            )
+            pollStatus = PQconnectPoll(started)
+        }
+        guard interrupt.arm(socket: PQsocket(started)) else {
+            throw PostgresError(code: .timeout, reason: "interrupted while connecting")
+        }
+        defer { interrupt.disarm() }
+        let milliseconds = max(0, configuration.statementTimeout.milliseconds)
+        try connection.execute(
+            "SET statement_timeout = \(milliseconds); SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; "
+                + "SET bytea_output = 'hex'"
+        )
+        return connection
+    }
+
+    /// The socket descriptor, for `PostgresInterrupt`; -1 when closed.
+    var socket: Int32 { handle.map { PQsocket($0) } ?? -1 }
+
+    /// Whether the server side is gone (libpq saw the socket fail).
+    var isBroken: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
+
+    /// What a returned connection needs before another checkout may use it.
+    enum CheckInState {
+        case clean
+        case inTransaction
+        case unusable
+    }
+
+    var checkInState: CheckInState {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return .unusable }
+        switch PQtransactionStatus(handle) {
+        case PQTRANS_IDLE: return .clean
+        case PQTRANS_INTRANS, PQTRANS_INERROR: return .inTransaction
+        default: return .unusable
+        }
+    }
+
+    /// Cheap liveness check before reuse: an idle connection has nothing to read, so readable
+    /// data means the server closed it or sent a termination notice (restart, pg_terminate_backend).
+    /// Catching that here means no statement is ever sent on a connection known to be dead.
+    func isUsableAfterIdle() -> Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, 0)
+        if ready == 0 { return true }
+        guard ready > 0 else { return false }
+        // Readable: EOF, a FATAL notice, or (rarely) an asynchronous notice or TLS record.
+        return PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK && PQisBusy(handle) == 0
+            && PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Starts a checkout: resets the bookkeeping that decides whether a retry is safe.
+    func beginCheckout(reused: Bool) {
+        statementsInCheckout = 0
+        isReusedInCheckout = reused
+        diedBeforeFirstStatement = false
+    }
+
+    /// Closes the connection (PQfinish); safe to call twice.
+    func close() {
+        if let handle {
+            PQfinish(handle)
+            self.handle = nil
+        }
+    }
+
+    // MARK: Private
+
+    private var errorMessage: String? {
+        guard let handle, let message = PQerrorMessage(handle) else { return nil }
+        return String(cString: message)
+    }
+
+    private func liveHandle() throws(PostgresError) -> OpaquePointer {
+        guard let handle else { throw PostgresError(code: .connectionLost, reason: "connection is closed") }
+        return handle
+    }
+
+    private func beginStatement() -> Bool {
+        statementsInCheckout += 1
+        return statementsInCheckout == 1
+    }
+
+    /// Copies a result out of libpq (so no C memory escapes) and frees it; throws on any error.
+    private func rows(from result: OpaquePointer?, isFirstStatement: Bool) throws(PostgresError) -> PostgresRows {
+        guard let result else {
+            throw failure(sqlState: nil, serverMessage: errorMessage, isFirstStatement: isFirstStatement)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            break
+        case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR, PGRES_BAD_RESPONSE:
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = PQresultErrorMessage(result).map { String(cString: $0) }
+            throw failure(sqlState: sqlState, serverMessage: message, isFirstStatement: isFirstStatement)
+        default:
+            // COPY and pipeline results need a protocol this client does not speak; the
+            // connection is left mid-protocol, so it must not be reused.
+            close()
+            throw PostgresError(code: .queryFailed, reason: "statement needs an unsupported protocol (COPY)")
+        }
+        let columnCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        var columns: [String] = []
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount {
+            columns.append(PQfname(result, Int32(column)).map { String(cString: $0) } ?? "")
+        }
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for column in 0..<columnCount {
+                let (row, column) = (Int32(row), Int32(column))
+                if PQgetisnull(result, row, column) == 1 {
+                    values.append(nil)
+                } else {
+                    let bytes = UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
+                    let length = Int(PQgetlength(result, row, column))
+                    values.append(String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self))
+                }
+            }
+            rows.append(PostgresRow(columns: columns, values: values))
+        }
+        let affected = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+        return PostgresRows(columns: columns, rows: rows, affectedRows: affected)
+    }
+
+    private func failure(sqlState: String?, serverMessage: String?, isFirstStatement: Bool) -> PostgresError {
+        if isBroken {
+            if isFirstStatement && isReusedInCheckout {
+                diedBeforeFirstStatement = true
+            }
+            return PostgresError(
+                code: .connectionLost,
+                sqlState: sqlState,
+                serverMessage: serverMessage,
+                reason: "connection to the server was lost"
+            )
+        }
+        if sqlState == "57014" {
+            return PostgresError(
+                code: .timeout,
+                sqlState: sqlState,
+                serverMessage: serverMessage,
+                reason: "statement was cancelled (statement_timeout)"
+            )
+        }
+        return PostgresError(code: .queryFailed, sqlState: sqlState, serverMessage: serverMessage)
+    }
+
+    /// Lays the parameters' text out in one buffer of NUL-terminated strings for PQexecParams.
+    private static func withParameterPointers<R>(
+        _ parameters: [any PostgresParameter],
+        _ body: (Int32, [UnsafePointer<CChar>?]) -> R
+    ) throws(PostgresError) -> R {
+        if parameters.isEmpty { return body(0, []) }
+        let texts = parameters.map(\.postgresText)
+        let byteCount = texts.reduce(0) { $0 + ($1.map { $0.utf8.count + 1 } ?? 0) }
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(byteCount, 1))
+        defer { storage.deallocate() }
+        var pointers = [UnsafePointer<CChar>?](repeating: nil, count: texts.count)
+        var offset = 0
+        for (index, text) in texts.enumerated() {
+            guard let text else { continue }
+            let start = offset
+            for byte in text.utf8 {
+                guard byte != 0 else {
+                    throw PostgresError(code: .queryFailed, reason: "parameter \(index + 1) contains a NUL character")
+                }
+                storage[offset] = byte
+                offset += 1
+            }
+            storage[offset] = 0
+            offset += 1
+            pointers[index] = UnsafeRawPointer(storage.baseAddress! + start).assumingMemoryBound(to: CChar.self)
+        }
+        return body(Int32(texts.count), pointers)
+    }
+
+    /// Waits until the socket is ready, in short slices so an interrupt or the deadline is seen
+    /// within about 50 ms.
+    private static func waitForSocket(
+        _ socket: Int32,
+        events: Int32,
+        deadline: ContinuousClock.Instant,
+        interrupt: PostgresInterrupt
+    ) throws(PostgresError) {
+        guard socket >= 0 else { throw PostgresError(code: .connectionFailed, reason: "connection has no socket") }
+        while true {
+            if interrupt.reason != nil {
+                throw PostgresError(code: .timeout, reason: "interrupted while connecting")
+            }
+            let remaining = (deadline - .now).milliseconds
+            guard remaining > 0 else {
+                throw PostgresError(code: .timeout, reason: "could not connect within connectTimeout")
+            }
+            var descriptor = pollfd(fd: socket, events: Int16(events), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(remaining, 50)))
+            if ready > 0 { return }
+            if ready < 0 && errno != EINTR {
+                throw PostgresError(code: .connectionFailed, reason: "could not wait for the server")
+            }
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up so a tiny positive duration never becomes zero.
+    fileprivate var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+    }
+}
+
+/// Passes Swift strings to C as a NULL-terminated `const char *const *` array.
+private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let duplicates = strings.map { strdup($0) }
+    defer { duplicates.forEach { free($0) } }
+    return body(duplicates.map { $0.map { UnsafePointer($0) } } + [nil])
+}

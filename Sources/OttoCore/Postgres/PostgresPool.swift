@@ -1,0 +1,426 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A fixed-size pool of libpq connections whose blocking calls run on dedicated threads (never
+/// on a NIO event loop or the Swift cooperative pool).
+///
+/// Connections open lazily, up to `poolSize`, on a private `NIOThreadPool` with one thread per
+/// connection, so a checked-out connection always has a thread. Callers that find every
+/// connection busy wait without blocking a thread and are served first come, first served.
+/// A connection found broken is discarded and replaced, so the pool recovers by itself after a
+/// server restart. Call `shutdown()` before dropping the pool.
+public final class PostgresPool: Sendable {
+    private enum Lease: Sendable {
+        /// A connection that sat idle in the pool.
+        case idle(PostgresConnection)
+        /// Permission to open a new connection (a slot counted in `State.open`).
+        case newConnection
+    }
+
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Lease, any Error>
+    }
+
+    private struct State {
+        let capacity: Int
+        var idle: [PostgresConnection] = []
+        /// Connections idle, checked out or being opened; never above `capacity`.
+        var open = 0
+        var waiters = CircularBuffer<Waiter>()
+        var nextWaiterID = 0
+        var isClosed = false
+        var isThreadPoolStopping = false
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+
+        mutating func takeShutdownWaiters() -> [CheckedContinuation<Void, Never>] {
+            defer { shutdownWaiters.removeAll() }
+            return shutdownWaiters
+        }
+    }
+
+    private let configuration: PostgresConfiguration
+    private let logger: Logger
+    private let threadPool: NIOThreadPool
+    /// Runs only the timers of checkout and ping deadlines, never a blocking call.
+    private let timerLoop: any EventLoop
+    private let state: Mutex<State>
+
+    /// Creates the pool; no connection is opened until the first checkout.
+    public init(configuration: PostgresConfiguration, logger: Logger) {
+        let capacity = max(1, configuration.poolSize)
+        self.configuration = configuration
+        self.logger = logger
+        self.threadPool = NIOThreadPool(numberOfThreads: capacity)
+        self.timerLoop = MultiThreadedEventLoopGroup.singleton.any()
+        self.state = Mutex(State(capacity: capacity))
+        threadPool.start()
+    }
+
+    deinit {
+        // NIOThreadPool must not be dropped while running; idle connections close in their deinit.
+        let mustStop = state.withLock { state in
+            defer { state.isThreadPoolStopping = true }
+            return !state.isThreadPoolStopping
+        }
+        if mustStop { threadPool.shutdownGracefully { _ in } }
+    }
+
+    /// Checks a connection out, runs `body` on a pool thread, checks it back in. Waits (async, no
+    /// thread blocked) when all are busy.
+    ///
+    /// Fails with `.timeout` when no connection is available within `connectTimeout`. If the
+    /// first statement finds a pooled connection dead (server restarted), `body` runs once more
+    /// on a fresh connection, so keep side effects other than SQL out of it. Cancelling the task
+    /// shuts the connection's socket down (the statement stops, the connection is replaced) and
+    /// throws `CancellationError`.
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await run(checkoutTimeout: configuration.connectTimeout, totalTimeout: nil, body)
+    }
+
+    /// BEGIN … COMMIT, ROLLBACK when body throws.
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try connection.execute("BEGIN")
+            do {
+                let value = try body(connection)
+                try connection.execute("COMMIT")
+                return value
+            } catch {
+                // The original error matters; a failed ROLLBACK leaves the connection to be discarded.
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs one statement on any free connection.
+    public func query(_ sql: String, _ parameters: [any PostgresParameter] = []) async throws -> PostgresRows {
+        try await withConnection { connection in try connection.query(sql, parameters) }
+    }
+
+    /// SELECT 1 within `timeout`; used by readiness (must return/throw within the timeout even if
+    /// the server hangs or is down).
+    ///
+    /// Waiting, connecting and the statement are all bounded by `timeout`; a server that accepts
+    /// the connection but never answers gets its socket shut down and the connection replaced.
+    public func ping(timeout: Duration) async throws {
+        _ = try await run(checkoutTimeout: min(timeout, configuration.connectTimeout), totalTimeout: timeout) {
+            connection in try connection.query("SELECT 1")
+        }
+    }
+
+    /// Closes all connections; later calls throw poolClosed.
+    ///
+    /// Waiting callers fail at once; checked-out connections are closed when their closures end
+    /// (statement_timeout bounds that), then the threads stop.
+    public func shutdown() async {
+        let (idle, waiters) = state.withLock { state in
+            state.isClosed = true
+            let idle = state.idle
+            state.idle.removeAll()
+            state.open -= idle.count
+            let waiters = Array(state.waiters)
+            state.waiters.removeAll()
+            return (idle, waiters)
+        }
+        for waiter in waiters {
+            waiter.continuation.resume(throwing: PostgresError(code: .poolClosed))
+        }
+        if !idle.isEmpty {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                threadPool.submit { _ in
+                    for connection in idle { connection.close() }
+                    continuation.resume()
+                }
+            }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let drained = state.withLock { state in
+                if state.open > 0 { state.shutdownWaiters.append(continuation) }
+                return state.open == 0
+            }
+            if drained { continuation.resume() }
+        }
+        let mustStop = state.withLock { state in
+            defer { state.isThreadPoolStopping = true }
+            return !state.isThreadPoolStopping
+        }
+        if mustStop { try? await threadPool.shutdownGracefully() }
+        logger.debug("postgres pool shut down")
+    }
+
+    /// How many callers wait for a connection (for tests and metrics).
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
+    /// How many connections are checked out or being opened (for tests and metrics).
+    var connectionsInUse: Int { state.withLock { $0.open - $0.idle.count } }
+
+    // MARK: Checkout
+
+    private func run<T: Sendable>(
+        checkoutTimeout: Duration,
+        totalTimeout: Duration?,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        let interrupt = PostgresInterrupt()
+        let checkoutDeadline = ContinuousClock.now + checkoutTimeout
+        let checkoutTimer = timerLoop.scheduleTask(in: TimeAmount(checkoutTimeout)) {
+            interrupt.interrupt(.timedOut, onlyWhileCheckingOut: true)
+        }
+        let totalTimer = totalTimeout.map { timeout in
+            timerLoop.scheduleTask(in: TimeAmount(timeout)) { interrupt.interrupt(.timedOut) }
+        }
+        defer {
+            checkoutTimer.cancel()
+            totalTimer?.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            let lease: Lease
+            do {
+                lease = try await acquire(interrupt: interrupt)
+            } catch {
+                throw Self.outcome(of: error, interrupt: interrupt)
+            }
+            if interrupt.reason != nil {
+                giveBack(lease)
+                throw Self.outcome(of: CancellationError(), interrupt: interrupt)
+            }
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                threadPool.submit { workState in
+                    guard case .active = workState else {
+                        self.giveBack(lease)
+                        continuation.resume(throwing: PostgresError(code: .poolClosed))
+                        return
+                    }
+                    continuation.resume(
+                        with: Result {
+                            try self.runOnPoolThread(
+                                lease: lease,
+                                checkoutDeadline: checkoutDeadline,
+                                interrupt: interrupt,
+                                body
+                            )
+                        }
+                    )
+                }
+            }
+        } onCancel: {
+            interrupt.interrupt(.cancelled)
+        }
+    }
+
+    /// Takes an idle connection or a slot to open one, or queues (FIFO) until one is handed over.
+    private func acquire(interrupt: PostgresInterrupt) async throws -> Lease {
+        if let lease = try state.withLock({ state throws(PostgresError) in try Self.takeLease(&state) }) {
+            return lease
+        }
+        defer { interrupt.clearWaiterHook() }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+            let queued = state.withLock { state -> Result<Lease?, PostgresError> in
+                do throws(PostgresError) {
+                    if let lease = try Self.takeLease(&state) { return .success(lease) }
+                } catch {
+                    return .failure(error)
+                }
+                let id = state.nextWaiterID
+                state.nextWaiterID += 1
+                state.waiters.append(Waiter(id: id, continuation: continuation))
+                interrupt.setWaiterHook { [weak self] reason in self?.abandonWaiter(id: id, reason: reason) }
+                return .success(nil)
+            }
+            switch queued {
+            case .success(let lease?): continuation.resume(returning: lease)
+            case .success(nil): break
+            case .failure(let error): continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    private static func takeLease(_ state: inout State) throws(PostgresError) -> Lease? {
+        if state.isClosed { throw PostgresError(code: .poolClosed) }
+        if let connection = state.idle.popLast() { return .idle(connection) }
+        if state.open < state.capacity {
+            state.open += 1
+            return .newConnection
+        }
+        return nil
+    }
+
+    private func abandonWaiter(id: Int, reason: PostgresInterrupt.Reason) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(throwing: reason == .cancelled ? CancellationError() : PostgresError(code: .timeout))
+    }
+
+    /// Returns an unused lease: the connection goes back, or the slot passes to the next waiter.
+    private func giveBack(_ lease: Lease) {
+        switch lease {
+        case .idle(let connection): checkIn(connection)
+        case .newConnection: releaseSlot()
+        }
+    }
+
+    /// Hands a healthy connection to the first waiter, or parks it.
+    private func checkIn(_ connection: PostgresConnection) {
+        enum Next {
+            case park
+            case handOver(Waiter)
+            case close([CheckedContinuation<Void, Never>])
+        }
+        let next = state.withLock { state -> Next in
+            if state.isClosed {
+                state.open -= 1
+                return .close(state.open == 0 ? state.takeShutdownWaiters() : [])
+            }
+            if !state.waiters.isEmpty { return .handOver(state.waiters.removeFirst()) }
+            state.idle.append(connection)
+            return .park
+        }
+        switch next {
+        case .park: break
+        case .handOver(let waiter): waiter.continuation.resume(returning: .idle(connection))
+        case .close(let shutdownWaiters):
+            threadPool.submit { _ in connection.close() }
+            for waiter in shutdownWaiters { waiter.resume() }
+        }
+    }
+
+    /// Frees a slot whose connection was closed or never opened; a waiter may open a new one.
+    private func releaseSlot() {
+        let (waiter, shutdownWaiters) = state.withLock { state -> (Waiter?, [CheckedContinuation<Void, Never>]) in
+            if state.isClosed || state.waiters.isEmpty {
+                state.open -= 1
+                return (nil, state.isClosed && state.open == 0 ? state.takeShutdownWaiters() : [])
+            }
+            // The slot passes straight to the first waiter, so `open` stays the same.
+            return (state.waiters.removeFirst(), [])
+        }
+        waiter?.continuation.resume(returning: .newConnection)
+        for shutdownWaiter in shutdownWaiters { shutdownWaiter.resume() }
+    }
+
+    // MARK: Pool thread
+
+    /// Everything that blocks: connecting, the caller's closure, cleaning up, one retry.
+    private func runOnPoolThread<T>(
+        lease: Lease,
+        checkoutDeadline: ContinuousClock.Instant,
+        interrupt: PostgresInterrupt,
+        _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
+        var connection: PostgresConnection
+        var reused: Bool
+        do {
+            switch lease {
+            case .idle(let pooled) where pooled.isUsableAfterIdle():
+                (connection, reused) = (pooled, true)
+            case .idle(let pooled):
+                logger.debug("postgres connection died while idle; replacing it")
+                pooled.close()
+                (connection, reused) = (try open(deadline: checkoutDeadline, interrupt: interrupt), false)
+            case .newConnection:
+                (connection, reused) = (try open(deadline: checkoutDeadline, interrupt: interrupt), false)
+            }
+        } catch {
+            releaseSlot()
+            throw Self.outcome(of: error, interrupt: interrupt)
+        }
+        guard interrupt.finishCheckout() else {
+            checkIn(connection)
+            throw Self.outcome(of: CancellationError(), interrupt: interrupt)
+        }
+        var hasRetried = false
+        while true {
+            connection.beginCheckout(reused: reused)
+            guard interrupt.arm(socket: connection.socket) else {
+                finish(connection)
+                throw Self.outcome(of: CancellationError(), interrupt: interrupt)
+            }
+            do {
+                let value = try body(connection)
+                interrupt.disarm()
+                finish(connection)
+                return value
+            } catch {
+                interrupt.disarm()
+                guard connection.diedBeforeFirstStatement, !hasRetried, interrupt.reason == nil else {
+                    finish(connection)
+                    throw Self.outcome(of: error, interrupt: interrupt)
+                }
+                // Nothing ran: the pooled connection was already dead (server restart, killed
+                // backend). Run the closure once more on a fresh connection in the same slot.
+                hasRetried = true
+                logger.debug("postgres connection was dead at first use; retrying on a new one")
+                connection.close()
+                do {
+                    connection = try open(deadline: .now + configuration.connectTimeout, interrupt: interrupt)
+                    reused = false
+                } catch {
+                    releaseSlot()
+                    throw Self.outcome(of: error, interrupt: interrupt)
+                }
+            }
+        }
+    }
+
+    private func open(deadline: ContinuousClock.Instant, interrupt: PostgresInterrupt) throws(PostgresError)
+        -> PostgresConnection
+    {
+        do {
+            let connection = try PostgresConnection.connect(
+                configuration: configuration,
+                deadline: deadline,
+                interrupt: interrupt
+            )
+            logger.debug("postgres connection opened")
+            return connection
+        } catch {
+            logger.debug(
+                "postgres connection failed",
+                metadata: [
+                    "error": "\(error)", "reason": "\(error.reason ?? "")",
+                    "server_message": "\(error.serverMessage ?? "")",
+                ]
+            )
+            throw error
+        }
+    }
+
+    /// Returns a connection after use: a transaction left open is rolled back, a broken
+    /// connection is closed and its slot freed.
+    private func finish(_ connection: PostgresConnection) {
+        switch connection.checkInState {
+        case .clean:
+            checkIn(connection)
+            return
+        case .inTransaction:
+            if (try? connection.execute("ROLLBACK")) != nil, connection.checkInState == .clean {
+                checkIn(connection)
+                return
+            }
+        case .unusable:
+            break
+        }
+        logger.debug("postgres connection discarded")
+        connection.close()
+        releaseSlot()
+    }
+
+    /// What the caller sees: an interrupt explains any error that followed it.
+    private static func outcome(of error: any Error, interrupt: PostgresInterrupt) -> any Error {
+        switch interrupt.reason {
+        case .cancelled?: CancellationError()
+        case .timedOut?: PostgresError(code: .timeout, reason: "deadline passed")
+        case nil: error
+        }
+    }
+}

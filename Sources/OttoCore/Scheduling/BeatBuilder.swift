@@ -1,0 +1,26 @@
+import Logging
+import ServiceLifecycle
+
+/// Builds the beat process under one ServiceGroup that listens for SIGTERM and SIGINT.
+public enum BeatBuilder {
+    /// The beat's service group. With `ENABLE_CELERY_BEAT=false` it idles and says why.
+    public static func build(configuration: OttoConfiguration, logger: Logger) -> (ServiceGroup, Dependencies) {
+        let dependencies = Dependencies(configuration: configuration, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if configuration.enableCeleryBeat, let redis = dependencies.redis {
+            services.append(.init(service: RedisReadyService(redis: redis, logger: logger, message: "otto-beat ready")))
+            services.append(
+                .init(
+                    service: BeatScheduler(
+                        schedules: ScheduleCatalog.standard(configuration: configuration), redis: redis,
+                        keys: dependencies.keys, holder: WorkerIdentity.make(), leaseTTL: .seconds(configuration.beatLeaseTTL),
+                        catchupWindow: configuration.beatCatchupWindow, logger: logger)))
+        } else {
+            services.append(
+                .init(service: IdleService(logger: logger, reason: "ENABLE_CELERY_BEAT is not true: nothing to schedule")))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        return (group, dependencies)
+    }
+}

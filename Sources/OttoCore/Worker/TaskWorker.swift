@@ -1,0 +1,269 @@
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// The worker: reads its queues with blocking XREADGROUP calls, runs up to `concurrency` tasks
+/// at once in one task group, acknowledges in batches, renews the leases of long tasks,
+/// promotes due delayed tasks, and claims the entries of workers that died.
+///
+/// On graceful shutdown it stops fetching, gives in-flight tasks `shutdownGrace` to finish,
+/// cancels the rest (left pending for other workers) and flushes its acknowledgements.
+public struct TaskWorker: Service {
+    let settings: WorkerSettings
+    let redis: RedisClient
+    let queue: RedisTaskQueue
+    let executor: TaskExecutor
+    let logger: Logger
+    let keys: RedisKeys
+    private let acks: AckBuffer
+    private let inFlight = InFlightRegistry()
+    private let inbox = NIOLockedValueBox<[Delivery]>([])
+    private let stopping = NIOLockedValueBox(false)
+
+    public init(
+        settings: WorkerSettings, redis: RedisClient, postgres: PostgresPool?, keys: RedisKeys, registry: TaskRegistry,
+        stats: WorkerStats, logger: Logger
+    ) {
+        self.settings = settings
+        self.redis = redis
+        self.keys = keys
+        self.logger = logger
+        self.queue = RedisTaskQueue(redis: redis, keys: keys, registry: registry)
+        let acks = AckBuffer()
+        self.acks = acks
+        self.executor = TaskExecutor(
+            redis: redis, postgres: postgres, keys: keys, registry: registry, logger: logger, stats: stats, acks: acks)
+    }
+
+    private var isStopping: Bool { stopping.withLockedValue { $0 } }
+
+    public func run() async throws {
+        guard await prepareGroups() else { return }
+        logger.info(
+            "otto-worker ready",
+            metadata: [
+                "worker_id": .string(settings.id), "queues": .string(settings.queues.joined(separator: ",")),
+                "concurrency": .stringConvertible(settings.concurrency),
+            ])
+        let gate = SlotGate(capacity: settings.concurrency)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.flushAcknowledgements() }
+            group.addTask { await self.maintain() }
+            group.addTask { await self.renewLeases() }
+            await fetchLoop(gate: gate, group: &group)
+            await drain(gate: gate, group: &group)
+        }
+        logger.info("worker stopped fetching and drained", metadata: ["worker_id": .string(settings.id)])
+    }
+
+    /// Creates the consumer groups, retrying with backoff while Redis is down.
+    private func prepareGroups() async -> Bool {
+        var delay = Duration.milliseconds(100)
+        var warned = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                for name in settings.queues { try await queue.ensureGroup(name) }
+                if warned { logger.info("redis reachable") }
+                return true
+            } catch {
+                if !warned {
+                    logger.warning("redis not reachable; retrying with backoff", metadata: ["error": "\(error)"])
+                    warned = true
+                }
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        return false
+    }
+
+    private func fetchLoop(gate: SlotGate, group: inout DiscardingTaskGroup) async {
+        let streams = settings.queues.map(keys.stream)
+        var queueOfStream: [String: String] = [:]
+        for name in settings.queues { queueOfStream[keys.stream(name)] = name }
+        let priority = Dictionary(uniqueKeysWithValues: settings.queues.enumerated().map { ($1, $0) })
+        var buffer: [Delivery] = []
+        var connection: RedisConnection?
+        var backoff = Duration.milliseconds(100)
+        var failing = false
+
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let free = await gate.waitForFree()
+            if Task.isShuttingDownGracefully { break }
+            buffer.append(contentsOf: inbox.withLockedValue { items in
+                defer { items = [] }
+                return items
+            })
+            if buffer.isEmpty {
+                do {
+                    if connection == nil { connection = try await redis.makeDedicatedConnection() }
+                    let count = free + settings.prefetch
+                    let block = settings.blockTime
+                    let blockMs = block.components.seconds * 1000 + block.components.attoseconds / 1_000_000_000_000_000
+                    let reading = connection!
+                    let reply = try await withGracefulShutdownHandler {
+                        try await reading.send(
+                            ["XREADGROUP", "GROUP", RedisKeys.consumerGroup, settings.id, "COUNT", String(count), "BLOCK", String(blockMs), "STREAMS"]
+                                + streams + Array(repeating: ">", count: streams.count),
+                            timeout: block + .seconds(3))
+                    } onGracefulShutdown: {
+                        Task { await reading.close() }
+                    }
+                    buffer = Delivery.parse(reply, queueOfStream: queueOfStream)
+                    buffer.sort { priority[$0.queue, default: 0] < priority[$1.queue, default: 0] }
+                    if failing {
+                        logger.info("redis reachable; fetching again")
+                        failing = false
+                    }
+                    backoff = .milliseconds(100)
+                } catch {
+                    if Task.isShuttingDownGracefully { break }
+                    if let redisError = error as? RedisError, redisError.serverMessage?.hasPrefix("NOGROUP") == true {
+                        _ = await prepareGroups()
+                        continue
+                    }
+                    if !failing {
+                        logger.warning("fetch failed; reconnecting with backoff", metadata: ["error": "\(error)"])
+                        failing = true
+                    }
+                    await connection?.close()
+                    connection = nil
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                    continue
+                }
+            }
+            let available = min(buffer.count, max(free, gate.capacity - gate.busy))
+            for delivery in buffer.prefix(available) {
+                gate.take()
+                inFlight.add(delivery)
+                group.addTask {
+                    await executor.execute(delivery)
+                    inFlight.remove(delivery.entryID)
+                    gate.release()
+                }
+            }
+            buffer.removeFirst(available)
+        }
+        // Prefetched but never started: leave them pending; other workers claim them after the
+        // visibility timeout. Put them back in the inbox so a restart of this loop would run them.
+        if !buffer.isEmpty {
+            logger.info("leaving prefetched tasks pending for other workers", metadata: ["count": .stringConvertible(buffer.count)])
+        }
+        await connection?.close()
+    }
+
+    /// After fetching stops: wait up to the grace period for in-flight tasks, cancel the rest,
+    /// flush acknowledgements and stop the helper loops.
+    private func drain(gate: SlotGate, group: inout DiscardingTaskGroup) async {
+        let deadline = ContinuousClock.now + settings.shutdownGrace
+        while gate.busy > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if gate.busy > 0 {
+            logger.warning(
+                "grace period over; cancelling in-flight tasks (they stay pending for other workers)",
+                metadata: ["in_flight": .stringConvertible(gate.busy)])
+            group.cancelAll()
+            while gate.busy > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        stopping.withLockedValue { $0 = true }
+        acks.close()
+    }
+
+    private func flushAcknowledgements() async {
+        while let batch = await acks.next() {
+            var commands: [[String]] = []
+            for (name, ids) in batch {
+                commands.append(["XACK", keys.stream(name), RedisKeys.consumerGroup] + ids)
+                commands.append(["XDEL", keys.stream(name)] + ids)
+            }
+            do {
+                _ = try await redis.pipeline(commands)
+            } catch {
+                if isStopping { return }
+                acks.restore(batch)
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    /// Promotes due delayed tasks (sleeping until the next is due, at most the maintenance
+    /// interval) and claims entries of dead workers every half visibility timeout.
+    private func maintain() async {
+        let visibilityMs = settings.visibilityTimeout.components.seconds * 1000
+        var lastReclaim = ContinuousClock.now
+        while !isStopping && !Task.isCancelled {
+            var sleep = settings.maintenanceInterval
+            for name in settings.queues {
+                do {
+                    let reply = try await redis.eval(
+                        QueueScripts.promote, keys: [keys.delayed(name), keys.stream(name)],
+                        arguments: [String(UnixTime.nowMilliseconds()), "500"])
+                    let parts = reply.array ?? []
+                    let moved = parts.first?.int ?? 0
+                    let nextDue = parts.count > 1 ? (parts[1].int ?? -1) : -1
+                    if moved >= 500 {
+                        sleep = .zero
+                    } else if nextDue > 0 {
+                        let wait = max(0, Int64(nextDue) - UnixTime.nowMilliseconds())
+                        sleep = min(sleep, .milliseconds(wait))
+                    }
+                } catch {
+                    sleep = .seconds(1)
+                }
+            }
+            if ContinuousClock.now - lastReclaim >= settings.visibilityTimeout / 2 {
+                lastReclaim = ContinuousClock.now
+                for name in settings.queues {
+                    guard
+                        let reply = try? await redis.eval(
+                            QueueScripts.reclaim, keys: [keys.stream(name), keys.dead(name)],
+                            arguments: [
+                                RedisKeys.consumerGroup, settings.id, String(visibilityMs), "100", String(settings.maxDeliveries),
+                            ])
+                    else { continue }
+                    let items = reply.array ?? []
+                    var claimed: [Delivery] = []
+                    var index = 0
+                    while index + 1 < items.count {
+                        if let id = items[index].string, let envelope = items[index + 1].string {
+                            claimed.append(Delivery(queue: name, entryID: id, envelope: envelope))
+                        }
+                        index += 2
+                    }
+                    if !claimed.isEmpty {
+                        logger.notice(
+                            "claimed tasks of a worker that stopped answering",
+                            metadata: ["queue": .string(name), "count": .stringConvertible(claimed.count)])
+                        inbox.withLockedValue { $0.append(contentsOf: claimed) }
+                    }
+                }
+            }
+            let remaining = settings.visibilityTimeout / 2 - (ContinuousClock.now - lastReclaim)
+            sleep = max(.milliseconds(20), min(sleep, remaining))
+            await sleepUnlessStopping(sleep)
+        }
+    }
+
+    /// Resets the idle time of entries running longer than a third of the visibility timeout, so
+    /// no other worker claims a slow task while its worker lives.
+    private func renewLeases() async {
+        let third = settings.visibilityTimeout / 3
+        let thirdSeconds = Double(third.components.seconds) + Double(third.components.attoseconds) / 1e18
+        while !isStopping && !Task.isCancelled {
+            await sleepUnlessStopping(third)
+            for (name, ids) in inFlight.olderThan(thirdSeconds) {
+                _ = try? await redis.eval(
+                    QueueScripts.renew, keys: [keys.stream(name)], arguments: [RedisKeys.consumerGroup, settings.id] + ids)
+            }
+        }
+    }
+
+    private func sleepUnlessStopping(_ duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while !isStopping && !Task.isCancelled && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: min(.milliseconds(250), deadline - ContinuousClock.now))
+        }
+    }
+}

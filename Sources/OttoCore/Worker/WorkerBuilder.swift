@@ -1,0 +1,56 @@
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Builds the worker process: its services in dependency order, under one ServiceGroup that
+/// listens for SIGTERM and SIGINT.
+public enum WorkerBuilder {
+    /// The worker's service group. With `ENABLE_CELERY=false` it idles and says why.
+    public static func build(
+        configuration: OttoConfiguration, logger: Logger, registry: TaskRegistry = .standard()
+    ) -> (ServiceGroup, Dependencies) {
+        let dependencies = Dependencies(configuration: configuration, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if configuration.enableCelery, let redis = dependencies.redis {
+            let identity = WorkerIdentity.make()
+            let started = UnixTime.now()
+            let stats = WorkerStats()
+            let heartbeat = HeartbeatPublisher(redis: redis, keys: dependencies.keys, logger: logger) {
+                var record = WorkerHeartbeat(
+                    id: identity, host: HostInfo.hostName, pid: HostInfo.processID, queues: configuration.workerQueues,
+                    concurrency: configuration.workerConcurrency, startedAt: started, beatAt: started)
+                stats.apply(to: &record)
+                return record
+            }
+            let worker = TaskWorker(
+                settings: WorkerSettings(configuration: configuration, id: identity), redis: redis,
+                postgres: dependencies.postgres, keys: dependencies.keys, registry: registry, stats: stats, logger: logger)
+            // Listed in dependency order: on shutdown the worker drains first, then the heartbeat stops.
+            services.append(.init(service: heartbeat))
+            services.append(.init(service: worker))
+        } else {
+            services.append(
+                .init(
+                    service: IdleService(
+                        logger: logger, reason: "ENABLE_CELERY is not true: tasks run inside otto-api, so this worker has nothing to do")
+                ))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        return (group, dependencies)
+    }
+}
+
+/// A worker's id: host, pid and a random suffix, unique across restarts.
+public enum WorkerIdentity {
+    public static func make() -> String {
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        return "\(HostInfo.hostName)-\(HostInfo.processID)-\(suffix)"
+    }
+}

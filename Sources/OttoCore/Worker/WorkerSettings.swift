@@ -1,0 +1,39 @@
+/// The knobs of one worker process, from `WORKER_*` variables.
+public struct WorkerSettings: Sendable {
+    public var id: String
+    /// In priority order: the worker drains the first before the next.
+    public var queues: [String]
+    public var concurrency: Int
+    /// A delivered task not acknowledged or renewed for this long is claimed by another worker.
+    public var visibilityTimeout: Duration
+    /// How long in-flight tasks may take to finish after SIGTERM.
+    public var shutdownGrace: Duration
+    /// How long one blocking read waits for work (the idle cost is one read per block).
+    public var blockTime: Duration = .seconds(5)
+    /// Entries fetched beyond the free slots, so a busy worker is never starved between reads.
+    public var prefetch: Int
+    /// Deliveries after which an entry that never completes (it kills its worker) is dead-lettered.
+    public var maxDeliveries: Int = 5
+    /// The longest a worker waits between checks for due delayed tasks.
+    public var maintenanceInterval: Duration = .seconds(5)
+
+    public init(
+        id: String, queues: [String], concurrency: Int, visibilityTimeout: Duration, shutdownGrace: Duration,
+        prefetch: Int? = nil
+    ) {
+        self.id = id
+        self.queues = queues
+        self.concurrency = max(1, concurrency)
+        self.visibilityTimeout = visibilityTimeout
+        self.shutdownGrace = shutdownGrace
+        self.prefetch = prefetch ?? max(16, self.concurrency * 4)
+    }
+
+    /// Settings from a worker's configuration.
+    public init(configuration: OttoConfiguration, id: String) {
+        self.init(
+            id: id, queues: configuration.workerQueues, concurrency: configuration.workerConcurrency,
+            visibilityTimeout: .seconds(configuration.workerVisibilityTimeout),
+            shutdownGrace: .seconds(configuration.workerShutdownGrace))
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import OttoCore
+import Testing
+
+@Suite("Processes", .serialized)
+struct ProcessLifecycleTests {
+    @Test("`APP_ENV=production otto-api check-config` with an empty environment lists every missing variable and exits 78")
+    func checkConfigProduction() async throws {
+        let (status, output) = try await ChildProcess.run("otto-api", ["check-config"], environment: ["APP_ENV": "production"])
+        #expect(status == 78)
+        for variable in [
+            "DATABASE_URL", "CLERK_SECRET_KEY", "CLERK_PUBLISHABLE_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
+            "CALLRAIL_SIGNING_KEY", "ALLOWED_ORIGINS", "PUBLIC_BASE_URL",
+        ] {
+            #expect(output.contains(variable), "missing \(variable) in: \(output)")
+        }
+    }
+
+    @Test("check-config never prints a secret, and --help shows no environment values")
+    func checkConfigHidesSecrets() async throws {
+        let environment = [
+            "APP_ENV": "production", "DATABASE_URL": "postgres://u:SECRETpw1@h:notaport/db",
+            "TWILIO_AUTH_TOKEN": "SECRETtoken", "INTERNAL_API_TOKEN": "SECRET", "CLERK_SECRET_KEY": "SECRETclerk",
+        ]
+        let (status, output) = try await ChildProcess.run("otto-api", ["check-config"], environment: environment)
+        #expect(status == 78)
+        #expect(output.contains("DATABASE_URL") && output.contains("TWILIO_AUTH_TOKEN"))
+        #expect(!output.contains("SECRET"))
+        for binary in ["otto-api", "otto-worker", "otto-beat"] {
+            let (helpStatus, help) = try await ChildProcess.run(binary, ["--help"], environment: environment)
+            #expect(helpStatus == 0)
+            #expect(help.contains("check-config"))
+            #expect(!help.contains("SECRET"))
+        }
+    }
+
+    @Test("check-config validates per process: worker and beat with their flags off need nothing")
+    func checkConfigPerProcess() async throws {
+        let (worker, _) = try await ChildProcess.run("otto-worker", ["check-config"], environment: ["APP_ENV": "production"])
+        #expect(worker == 0)
+        let (beat, output) = try await ChildProcess.run(
+            "otto-beat", ["check-config"], environment: ["APP_ENV": "production", "ENABLE_CELERY_BEAT": "true"])
+        #expect(beat == 78)
+        #expect(output.contains("REDIS_URL"))
+    }
+
+    @Test("check-config --connect exits 0 when dependencies answer and 69 naming the one that does not")
+    func checkConfigConnect() async throws {
+        let database = try TestServices.databaseURL()
+        let redis = try TestServices.redisURL()
+        let (ok, okOutput) = try await ChildProcess.run(
+            "otto-api", ["check-config", "--connect"], environment: ["DATABASE_URL": database, "REDIS_URL": redis])
+        #expect(ok == 0, "\(okOutput)")
+        let (down, output) = try await ChildProcess.run(
+            "otto-api", ["check-config", "--connect"],
+            environment: ["DATABASE_URL": database, "REDIS_URL": "redis://127.0.0.1:1/0"])
+        #expect(down == 69)
+        #expect(output.contains("redis"))
+    }
+
+    @Test("a worker with ENABLE_CELERY=false idles, says why, and exits 0 on SIGTERM")
+    func disabledWorkerIdles() async throws {
+        let child = ChildProcess(binary: "otto-worker", environment: ["APP_ENV": "test"])
+        try child.start()
+        #expect(await child.waitForOutput("ENABLE_CELERY", timeout: .seconds(10)))
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit(timeout: .seconds(10)) == 0)
+    }
+
+    @Test("worker and beat connect, log ready, heartbeat, and exit 0 on SIGTERM and SIGINT")
+    func workerAndBeatLifecycle() async throws {
+        let prefix = TestServices.uniquePrefix("proc")
+        let environment = [
+            "APP_ENV": "test", "ENABLE_CELERY": "true", "ENABLE_CELERY_BEAT": "true", "REDIS_KEY_PREFIX": prefix,
+            "DATABASE_URL": try TestServices.databaseURL(), "REDIS_URL": try TestServices.redisURL(),
+        ]
+        let worker = ChildProcess(binary: "otto-worker", environment: environment)
+        let beat = ChildProcess(binary: "otto-beat", environment: environment)
+        try worker.start()
+        try beat.start()
+        #expect(await worker.waitForOutput("otto-worker ready", timeout: .seconds(15)), "\(worker.output)")
+        #expect(await beat.waitForOutput("otto-beat ready", timeout: .seconds(15)), "\(beat.output)")
+
+        let logger = Logger(label: "test")
+        let redis = RedisClient(endpoint: try RedisEndpoint(url: try TestServices.redisURL()), logger: logger)
+        let fleet = WorkerFleet(redis: redis, keys: RedisKeys(prefix: prefix))
+        var alive = false
+        for _ in 0..<50 where !alive {
+            alive = try await fleet.hasLiveWorker()
+            if !alive { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(alive)
+
+        worker.signal(SIGTERM)
+        beat.signal(SIGINT)
+        #expect(await worker.waitForExit(timeout: .seconds(25)) == 0)
+        #expect(await beat.waitForExit(timeout: .seconds(10)) == 0)
+        // The worker removes its heartbeat on the way out.
+        #expect(try await fleet.hasLiveWorker() == false)
+        await redis.close()
+    }
+
+    @Test("otto-api serves /health and exits 0 on SIGINT")
+    func apiLifecycle() async throws {
+        let port = Int.random(in: 20_000..<40_000)
+        let api = ChildProcess(
+            binary: "otto-api",
+            environment: ["APP_ENV": "test", "PORT": "\(port)", "HOST": "127.0.0.1", "DATABASE_URL": try TestServices.databaseURL()])
+        try api.start()
+        var status = 0
+        for _ in 0..<100 where status != 200 {
+            status = await Self.httpStatus("http://127.0.0.1:\(port)/health")
+            if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(status == 200, "\(api.output)")
+        api.signal(SIGINT)
+        #expect(await api.waitForExit(timeout: .seconds(15)) == 0)
+        #expect(api.output.contains("\"route\":\"/health\"") || api.output.contains("route=/health"))
+    }
+
+    static func httpStatus(_ url: String) async -> Int {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", url]
+        let pipe = Pipe()
+        curl.standardOutput = pipe
+        guard (try? curl.run()) != nil else { return 0 }
+        curl.waitUntilExit()
+        return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import OttoCore
+
+@Suite("PostgresPool")
+struct PostgresPoolTests {
+    final class OrderRecorder: Sendable {
+        let values = Mutex<[Int]>([])
+    }
+
+    @Test("a transaction commits when its body returns and rolls back when it throws")
+    func transactionCommitAndRollback() async throws {
+        struct Abort: Error {}
+        let table = PostgresTestDatabase.uniqueName("otto_tx")
+        try await PostgresTestDatabase.withPool { pool in
+            try await pool.withConnection { connection in
+                try connection.execute("CREATE TABLE \(table) (n int NOT NULL)")
+            }
+            try await pool.transaction { connection in
+                _ = try connection.query("INSERT INTO \(table) VALUES ($1)", [1])
+                _ = try connection.query("INSERT INTO \(table) VALUES ($1)", [2])
+            }
+            await #expect(throws: Abort.self) {
+                try await pool.transaction { connection in
+                    _ = try connection.query("INSERT INTO \(table) VALUES ($1)", [3])
+                    throw Abort()
+                }
+            }
+            // A failing statement aborts the transaction; the pool rolls it back.
+            await #expect(throws: PostgresError.self) {
+                try await pool.transaction { connection in
+                    _ = try connection.query("INSERT INTO \(table) VALUES ($1)", [4])
+                    _ = try connection.query("INSERT INTO \(table) VALUES (NULL)")
+                }
+            }
+            let rows = try await pool.query("SELECT n FROM \(table) ORDER BY n")
+            #expect(try rows.map { try $0.decode(Int.self, "n") } == [1, 2])
+            try await pool.withConnection { connection in try connection.execute("DROP TABLE \(table)") }
+        }
+    }
+
+    @Test("a transaction left open by a closure is rolled back before the connection is reused")
+    func strayTransactionIsRolledBack() async throws {
+        try await PostgresTestDatabase.withPool(poolSize: 1) { pool in
+            try await pool.withConnection { connection in try connection.execute("BEGIN") }
+            let status = try await pool.query("SELECT now() = statement_timestamp() AS outside_transaction")
+            #expect(try status.first?.decode(Bool.self, "outside_transaction") == true)
+        }
+    }
+
+    @Test("statement_timeout turns a long statement into a timeout error (57014)")
+    func statementTimeout() async throws {
+        try await PostgresTestDatabase.withPool(poolSize: 1, statementTimeout: .milliseconds(200)) { pool in
+            let start = ContinuousClock.now
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT pg_sleep(10)")
+            }
+            #expect(error?.code == .timeout)
+            #expect(error?.sqlState == "57014")
+            #expect(ContinuousClock.now - start < .seconds(5))
+            let one = try await pool.query("SELECT 1 AS one").first?.decode(Int.self, "one")
+            #expect(one == 1)
+        }
+    }
+
+    @Test("50 concurrent tasks share 4 connections and all succeed")
+    func concurrentTasksShareThePool() async throws {
+        let applicationName = PostgresTestDatabase.uniqueName("otto_concurrency")
+        try await PostgresTestDatabase.withPool(poolSize: 4, applicationName: applicationName) { pool in
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        let rows = try await pool.query(
+                            """
+                            SELECT count(*) AS n, $2::int AS task, pg_sleep(0.02) IS NULL AS slept
+                            FROM pg_stat_activity WHERE application_name = $1
+                            """,
+                            [applicationName, index]
+                        )
+                        #expect(try rows.first?.decode(Int.self, "task") == index)
+                        return try rows.first!.decode(Int.self, "n")
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(counts.count == 50)
+            #expect(counts.allSatisfy { (1...4).contains($0) }, "server connections seen: \(counts)")
+            #expect(counts.contains { $0 > 1 }, "queries should have overlapped")
+            #expect(try await PostgresTestDatabase.backendCount(applicationName: applicationName) <= 4)
+        }
+    }
+
+    @Test("the pool recovers when every pooled backend is terminated")
+    func recoversFromTerminatedBackends() async throws {
+        let applicationName = PostgresTestDatabase.uniqueName("otto_recovery")
+        try await PostgresTestDatabase.withPool(poolSize: 3, applicationName: applicationName) { pool in
+            // Open all three connections at once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 { group.addTask { _ = try await pool.query("SELECT pg_sleep(0.2)") } }
+                try await group.waitForAll()
+            }
+            #expect(try await PostgresTestDatabase.backendCount(applicationName: applicationName) == 3)
+
+            try await PostgresTestDatabase.withPool(poolSize: 1) { admin in
+                let killed = try await admin.query(
+                    "SELECT pg_terminate_backend(pid, 5000) AS done FROM pg_stat_activity WHERE application_name = $1",
+                    [applicationName]
+                )
+                #expect(killed.count == 3)
+                #expect(try killed.allSatisfy { try $0.decode(Bool.self, "done") })
+            }
+            #expect(try await PostgresTestDatabase.backendCount(applicationName: applicationName) == 0)
+
+            // Every query succeeds: dead connections are replaced before or at their first use.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        let row = try await pool.query("SELECT $1::int AS n", [index]).first
+                        #expect(try row?.decode(Int.self, "n") == index)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await PostgresTestDatabase.backendCount(applicationName: applicationName) <= 3)
+        }
+    }
+
+    @Test("a checkout that waits longer than connectTimeout fails with a timeout")
+    func checkoutTimeout() async throws {
+        try await PostgresTestDatabase.withPool(poolSize: 1, connectTimeout: .milliseconds(300)) { pool in
+            async let holder: PostgresRows = pool.query("SELECT pg_sleep(1.5)")
+            try await PostgresTestDatabase.waitUntil { pool.connectionsInUse == 1 }
+            let start = ContinuousClock.now
+            let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+            #expect(error?.code == .timeout)
+            #expect(ContinuousClock.now - start < .seconds(1.2))
+            _ = try await holder
+            #expect(pool.waitingCount == 0)
+            _ = try await pool.query("SELECT 1")
+        }
+    }
+
+    @Test("waiters are served first come, first served")
+    func waitersAreFIFO() async throws {
+        try await PostgresTestDatabase.withPool(poolSize: 1) { pool in
+            let order = OrderRecorder()
+            async let holder: PostgresRows = pool.query("SELECT pg_sleep(0.5)")
+            try await PostgresTestDatabase.waitUntil { pool.connectionsInUse == 1 }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<5 {
+                    group.addTask {
+                        try await pool.withConnection { connection in
+                            order.values.withLock { $0.append(index) }
+                            _ = try connection.query("SELECT 1")
+                        }
+                    }
+                    try await PostgresTestDatabase.waitUntil { pool.waitingCount == index + 1 }
+                }
+                try await group.waitForAll()
+            }
+            _ = try await holder
+            #expect(order.values.withLock { $0 } == [0, 1, 2, 3, 4])
+        }
+    }
+
+    @Test("cancelling a waiting task does not leak its connection")
+    func cancelledWaiterDoesNotLeak() async throws {
+        let applicationName = PostgresTestDatabase.uniqueName("otto_cancel")
+        try await PostgresTestDatabase.withPool(poolSize: 1, applicationName: applicationName) { pool in
+            async let holder: PostgresRows = pool.query("SELECT pg_sleep(0.5)")
+            try await PostgresTestDatabase.waitUntil { pool.connectionsInUse == 1 }
+            let waiter = Task { try await pool.query("SELECT 1") }
+            try await PostgresTestDatabase.waitUntil { pool.waitingCount == 1 }
+            waiter.cancel()
+            await #expect(throws: CancellationError.self) { try await waiter.value }
+            #expect(pool.waitingCount == 0)
+            _ = try await holder
+            // The only connection is back: three sequential checkouts need no new one.
+            for _ in 0..<3 { _ = try await pool.query("SELECT 1") }
+            #expect(pool.connectionsInUse == 0)
+            #expect(try await PostgresTestDatabase.backendCount(applicationName: applicationName) == 1)
+        }
+    }
+
+    @Test("cancelling a running statement stops it and the pool stays usable")
+    func cancelledStatementStops() async throws {
+        try await PostgresTestDatabase.withPool(poolSize: 1) { pool in
+            let running = Task { try await pool.query("SELECT pg_sleep(10)") }
+            try await PostgresTestDatabase.waitUntil { pool.connectionsInUse == 1 }
+            try await Task.sleep(for: .milliseconds(100))
+            let start = ContinuousClock.now
+            running.cancel()
+            await #expect(throws: CancellationError.self) { try await running.value }
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(try await pool.query("SELECT 2 AS n").first?.decode(Int.self, "n") == 2)
+        }
+    }
+
+    @Test("after shutdown every call throws poolClosed")
+    func shutdownClosesThePool() async throws {
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: try PostgresTestDatabase.url(), poolSize: 2),
+            logger: PostgresTestDatabase.logger
+        )
+        _ = try await pool.query("SELECT 1")
+        await pool.shutdown()
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.code == .poolClosed)
+        await pool.shutdown()
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing, start private PostgreSQL and Redis, run the tests and
+# the deploy checks, and stop the services this run started (services already running are kept).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh install
+started_here=0
+if ! scripts/services.sh status >/dev/null 2>&1 || scripts/services.sh status | grep -q "not running"; then
+  started_here=1
+fi
+scripts/services.sh start
+cleanup() {
+  if [[ $started_here == 1 ]]; then scripts/services.sh stop || true; fi
+}
+trap cleanup EXIT
+eval "$(scripts/services.sh env)"
+
+swift build --build-tests
+export OTTO_BIN_DIR="$PWD/.build/debug"
+if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
+  swift test --skip-build --filter "$OTTO_TEST_FILTER"
+else
+  swift test --skip-build
+  if [[ -x scripts/lint-deploy.sh ]]; then scripts/lint-deploy.sh; fi
+fi
