@@ -117,7 +117,10 @@ for b in otto-api otto-worker otto-beat; do
     esac
 done
 
-in_root APP_ENV=development HOST=127.0.0.1 PORT="$port" DATABASE_URL="$database_url" \
+# Not through in_root: a backgrounded function is a subshell, and SIGTERM must reach
+# otto-api itself (chroot and env exec, so $! is otto-api's pid).
+chroot --userspec=10001:10001 "$r" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/ TZ=UTC \
+    APP_ENV=development HOST=127.0.0.1 PORT="$port" DATABASE_URL="$database_url" \
     REDIS_URL="$redis_url" LOG_FORMAT=json otto-api >"$work/api.log" 2>&1 &
 api_pid=$!
 health=""

@@ -7,7 +7,7 @@ struct OttoWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otto-worker",
         abstract: "Otto's task worker.",
-        subcommands: [RunCommand.self, CheckConfigCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, EnqueueCommand.self, InspectCommand.self, DeadCommand.self],
         defaultSubcommand: RunCommand.self)
 }
 

@@ -102,6 +102,21 @@ struct ConfigurationLoader {
         return config
     }
 
+    /// The operator tools' configuration: logging, the key prefix and a required Redis.
+    mutating func loadForOperatorTool() throws(ConfigurationError) -> OttoConfiguration {
+        var config = OttoConfiguration(process: process, environment: .development)
+        if let envText = raw("APP_ENV"), let parsed = AppEnvironment(rawValue: envText.lowercased()) {
+            config.environment = parsed
+        }
+        loadShared(into: &config)
+        config.logFormat = .text
+        loadRedis(into: &config, required: true, reason: "by the operator tools")
+        guard problems.isEmpty else {
+            throw ConfigurationError(process: process, environment: config.environment.rawValue, problems: problems)
+        }
+        return config
+    }
+
     private mutating func loadShared(into config: inout OttoConfiguration) {
         if let level = raw("LOG_LEVEL") {
             if let parsed = Logger.Level(rawValue: level.lowercased()) {

@@ -123,6 +123,17 @@ public struct OttoConfiguration: Sendable {
         return try loader.load()
     }
 
+    /// Reads only what the operator tools need (`otto-worker enqueue`, `inspect`, `dead`): Redis
+    /// and the key prefix, whatever `ENABLE_CELERY` says.
+    public static func loadForOperatorTool(
+        environment variables: [String: String] = OttoConfiguration.processEnvironment()
+    ) throws(ConfigurationError) -> OttoConfiguration {
+        let provider = EnvironmentVariablesProvider(
+            environmentVariables: variables, secretsSpecifier: .specific(secretVariables))
+        var loader = ConfigurationLoader(process: .worker, reader: ConfigReader(provider: provider))
+        return try loader.loadForOperatorTool()
+    }
+
     /// The current process environment as a dictionary.
     public static func processEnvironment() -> [String: String] {
         var result: [String: String] = [:]

@@ -147,3 +147,8 @@ extension RedisKeys {
     /// A de-duplication key inside the queue's hash tag, so the enqueue script touches one slot.
     public func dedup(queue: String, _ key: String) -> String { "\(prefix){\(queue)}:dedup:\(key)" }
 }
+
+extension RedisTaskQueue {
+    /// Whether `text` is a JSON object, the only shape task arguments take.
+    public static func isJSONObject(_ text: String) -> Bool { TaskJSON.isObject(text) }
+}

@@ -11,7 +11,11 @@ final class RedisTestServer {
     private var process: Process?
 
     init(port: Int? = nil, arguments: [String] = []) async throws {
-        self.port = try await port ?? Self.freePort()
+        if let port {
+            self.port = port
+        } else {
+            self.port = try await Self.freePort()
+        }
         self.extraArguments = arguments
         try await start()
     }

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Logging
+import OttoCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What the operator subcommands share: configuration, a Redis client and JSON output.
+struct OperatorContext {
+    let redis: RedisClient
+    let keys: RedisKeys
+
+    static func make() throws -> OperatorContext {
+        let configuration: OttoConfiguration
+        do {
+            configuration = try OttoConfiguration.loadForOperatorTool()
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        var logger = Logger(label: "otto.worker.operator")
+        logger.logLevel = .critical
+        guard let endpoint = configuration.redis else { throw ExitCode(ConfigurationError.exitCode) }
+        return OperatorContext(
+            redis: RedisClient(endpoint: endpoint, logger: logger), keys: RedisKeys(prefix: configuration.redisKeyPrefix))
+    }
+
+    /// Prints one JSON document on stdout (machine-readable output is exactly that).
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Reports a failure on stderr and exits 69 (a dependency did not answer) or 1.
+    static func fail(_ error: any Error) -> ExitCode {
+        if error is RedisError {
+            StandardError.write("otto-worker: Redis did not answer (\(error))\n")
+            return ExitCode(ConfigCheck.unavailableExitCode)
+        }
+        StandardError.write("otto-worker: \(error)\n")
+        return ExitCode.failure
+    }
+}
