@@ -77,10 +77,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "OttoTestSupport",
+            dependencies: ["OttoCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/OttoTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OttoSystemTests",
+            dependencies: [
+                "OttoCore",
+                "OttoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OttoCoreTests",
             dependencies: [
                 "OttoCore",
+                "OttoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -92,7 +108,9 @@ let package = Package(
             dependencies: [
                 "OttoAPI",
                 "OttoCore",
+                "OttoTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

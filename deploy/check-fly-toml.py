@@ -503,6 +503,10 @@ def check(config_path: Path, source_root: Path) -> Report:
         if flag in env:
             r.check(env[flag] in ("true", "false"), f"{flag} = {env[flag]}",
                     f"[env] {flag} must be \"true\" or \"false\", found {env[flag]!r}")
+    if "PUBLIC_BASE_URL" in env:
+        r.check(str(env["PUBLIC_BASE_URL"]).startswith("https://"), "PUBLIC_BASE_URL is https",
+                f"[env] PUBLIC_BASE_URL must be an https:// URL in staging and production, "
+                f"found {env['PUBLIC_BASE_URL']!r}")
     if "PORT" in env:
         r.check(env["PORT"] == str(internal_port), f"[env] PORT matches internal_port",
                 f"[env] PORT={env['PORT']!r} but http_service.internal_port = {internal_port}")
@@ -715,6 +719,8 @@ def self_test() -> int:
         toml_edit=('dockerfile = "Dockerfile"', 'dockerfile = "deploy/Dockerfile"'))
     run("runtime stage with an ENTRYPOINT", False, "has an ENTRYPOINT",
         dockerfile_edit=('CMD ["otto-api"]', 'ENTRYPOINT ["otto-api"]'))
+    run("an http PUBLIC_BASE_URL", False, "PUBLIC_BASE_URL must be an https",
+        toml_edit=('PUBLIC_BASE_URL = "https://', 'PUBLIC_BASE_URL = "http://'))
     run("release command changed", False, "release_command",
         toml_edit=('release_command = "otto-api migrate"', 'release_command = "otto-api migrations"'))
     print(f"self-test: {'all passed' if not failures else f'{failures} failed'}")

@@ -31,7 +31,8 @@ binaries=${BINARIES:-otto-api otto-worker otto-beat}
 # Packages of debian:bookworm-slim that ship shared libraries. The image cannot be
 # pulled here, so the list is derived from Debian 12's archive: the slim image is a
 # debootstrap minbase, i.e. every package of Priority "required" plus apt, with their
-# Depends and Pre-Depends (computed from bookworm's Packages index, 2025-05 snapshot).
+# Depends and Pre-Depends (computed from bookworm's Packages index, 2025-05 snapshot, and
+# checked against a real minbase root: deploy/chroot-check.sh builds one).
 BASE_PACKAGES="libacl1 libapt-pkg6.0 libattr1 libaudit1 libblkid1 libbz2-1.0 libc6
 libcap-ng0 libcap2 libcom-err2 libcrypt1 libdb5.3 libdebconfclient0 libext2fs2 libffi8
 libgcc-s1 libgcrypt20 libgmp10 libgnutls30 libgpg-error0 libhogweed6 libidn2-0 liblz4-1
@@ -42,7 +43,8 @@ zlib1g"
 
 # Listed in the Dockerfile although no binary links them: data the processes read.
 #   ca-certificates  the system trust store (TLS to PostgreSQL, rediss://, providers)
-#   tzdata           time zone database
+#   tzdata           time zone database (bookworm's minbase has it; listed so the
+#                    image does not depend on that)
 ALLOWED_EXTRAS="ca-certificates tzdata"
 
 fail=0

@@ -41,6 +41,10 @@ for b in otto-api otto-worker otto-beat; do
     [ -x "$bin_dir/$b" ] || die "$bin_dir/$b not found (make release first)"
 done
 
+if curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$port/"; then
+    die "something already listens on 127.0.0.1:$port (set CHECK_PORT)"
+fi
+
 # The runtime-base stage's RUN instruction and package list, taken from the Dockerfile.
 packages=$(sed -n 's/^ARG RUNTIME_PACKAGES="\([^"]*\)".*$/\1/p' "$dockerfile")
 [ -n "$packages" ] || die "no ARG RUNTIME_PACKAGES line in $dockerfile"

@@ -168,6 +168,24 @@ direction=inbound
 from=+15005550006
 to=+15005550001
 
+# check_refusal NAME KEY WHAT: a webhook without a valid signature must get 401 or 403
+# problem+json. 404 fails: the route is missing, or the tenant is looked up before the
+# signature is verified (which tells strangers which tenant ids exist). 429 fails: the
+# rate limiter answered, so the signature check was not exercised.
+check_refusal() {
+    case $HTTP_STATUS in
+        401 | 403)
+            if is_problem "$2"; then
+                pass "$1" "$3: refused (HTTP $HTTP_STATUS, problem+json)"
+            else
+                fail "$1" "$3: refused (HTTP $HTTP_STATUS) but not as application/problem+json"
+            fi ;;
+        404) fail "$1" "$3: 404 (webhook route missing, or the tenant is looked up before the signature is checked)" ;;
+        429) fail "$1" "$3: rate limited (429), so the signature check was not exercised; retry later" ;;
+        *) fail "$1" "$3: expected 401 or 403, got $(describe)" ;;
+    esac
+}
+
 if [ -n "${TEST_TENANT_ID:-}" ] && [ -n "${TWILIO_AUTH_TOKEN:-}" ]; then
     if ! command -v openssl >/dev/null 2>&1; then
         fail webhook-signed "openssl is required to sign the test webhook"
@@ -183,29 +201,13 @@ if [ -n "${TEST_TENANT_ID:-}" ] && [ -n "${TWILIO_AUTH_TOKEN:-}" ]; then
             *) fail webhook-signed "signed test webhook to $path: $(describe) $(body signed | head -c 200) (does $url match the deployment's PUBLIC_BASE_URL? set WEBHOOK_BASE_URL)" ;;
         esac
         post_webhook forged "$path" "$(webhook_signature "not-$TWILIO_AUTH_TOKEN" "$url")"
-        case $HTTP_STATUS in
-            429) fail webhook-forged "forged webhook was rate limited (429), not refused by its signature" ;;
-            4??) if is_problem forged; then
-                     pass webhook-forged "forged signature refused (HTTP $HTTP_STATUS, problem+json)"
-                 else
-                     fail webhook-forged "forged signature refused (HTTP $HTTP_STATUS) but not as application/problem+json"
-                 fi ;;
-            *) fail webhook-forged "forged signature to $path: expected 4xx, got $(describe)" ;;
-        esac
+        check_refusal webhook-forged forged "forged signature to $path"
     fi
 else
     tenant=${TEST_TENANT_ID:-00000000-0000-4000-8000-000000000000}
     path="/webhooks/twilio/$tenant"
     http unsigned POST "$path" --data-urlencode "CallSid=$call_sid" --data-urlencode "CallStatus=$call_status"
-    case $HTTP_STATUS in
-        429) fail webhook-unsigned "unsigned webhook was rate limited (429), not refused by its signature" ;;
-        4??) if is_problem unsigned; then
-                 pass webhook-unsigned "unsigned webhook to $path refused (HTTP $HTTP_STATUS, problem+json); set TEST_TENANT_ID and TWILIO_AUTH_TOKEN for a signed one"
-             else
-                 fail webhook-unsigned "unsigned webhook refused (HTTP $HTTP_STATUS) but not as application/problem+json"
-             fi ;;
-        *) fail webhook-unsigned "unsigned webhook to $path: expected 4xx, got $(describe)" ;;
-    esac
+    check_refusal webhook-unsigned unsigned "unsigned webhook to $path (set TEST_TENANT_ID and TWILIO_AUTH_TOKEN for a signed one)"
 fi
 
 # --- latency: LATENCY_REQUESTS sequential GET /health, each within LATENCY_LIMIT_MS

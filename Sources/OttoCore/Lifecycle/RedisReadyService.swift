@@ -34,7 +34,7 @@ public struct RedisReadyService: Service {
                     logger.warning("redis not reachable; retrying with backoff", metadata: ["error": "\(error)"])
                     warned = true
                 }
-                try await Task.sleep(for: delay)
+                await sleepUnlessShuttingDown(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }
         }

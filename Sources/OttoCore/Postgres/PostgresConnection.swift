@@ -1,11 +1,11 @@
 import CLibPQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One libpq connection; only ever used by the thread that checked it out of the pool.
@@ -150,8 +150,8 @@ public final class PostgresConnection: @unchecked Sendable {
         if ready == 0 { return true }
         guard ready > 0 else { return false }
         // Readable: EOF, a FATAL notice, or (rarely) an asynchronous notice or TLS record.
-        return PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK && PQisBusy(handle) == 0
-            && PQstatus(handle) == CONNECTION_OK
+        // PQisBusy parses what arrived (a notice is consumed; EOF marks the connection bad).
+        return PQconsumeInput(handle) == 1 && PQisBusy(handle) == 0 && PQstatus(handle) == CONNECTION_OK
     }
 
     /// Starts a checkout: resets the bookkeeping that decides whether a retry is safe.
@@ -323,6 +323,8 @@ extension Duration {
 /// Passes Swift strings to C as a NULL-terminated `const char *const *` array.
 private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let duplicates = strings.map { strdup($0) }
-    defer { duplicates.forEach { free($0) } }
+    defer {
+        for duplicate in duplicates { free(duplicate) }
+    }
     return body(duplicates.map { $0.map { UnsafePointer($0) } } + [nil])
 }

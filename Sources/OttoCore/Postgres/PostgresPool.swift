@@ -19,6 +19,11 @@ public final class PostgresPool: Sendable {
         case newConnection
     }
 
+    private enum Checkout {
+        case leased(Lease)
+        case queued(id: Int)
+    }
+
     private struct Waiter {
         var id: Int
         var continuation: CheckedContinuation<Lease, any Error>
@@ -47,15 +52,23 @@ public final class PostgresPool: Sendable {
     /// Runs only the timers of checkout and ping deadlines, never a blocking call.
     private let timerLoop: any EventLoop
     private let state: Mutex<State>
+    /// Whether a pooled connection is checked for a server-side close before reuse. Tests turn it
+    /// off to exercise the retry that covers a death the check cannot see.
+    private let verifiesIdleConnections: Bool
 
     /// Creates the pool; no connection is opened until the first checkout.
-    public init(configuration: PostgresConfiguration, logger: Logger) {
+    public convenience init(configuration: PostgresConfiguration, logger: Logger) {
+        self.init(configuration: configuration, logger: logger, verifiesIdleConnections: true)
+    }
+
+    init(configuration: PostgresConfiguration, logger: Logger, verifiesIdleConnections: Bool) {
         let capacity = max(1, configuration.poolSize)
         self.configuration = configuration
         self.logger = logger
         self.threadPool = NIOThreadPool(numberOfThreads: capacity)
         self.timerLoop = MultiThreadedEventLoopGroup.singleton.any()
         self.state = Mutex(State(capacity: capacity))
+        self.verifiesIdleConnections = verifiesIdleConnections
         threadPool.start()
     }
 
@@ -171,20 +184,31 @@ public final class PostgresPool: Sendable {
     ) async throws -> T {
         let interrupt = PostgresInterrupt()
         let checkoutDeadline = ContinuousClock.now + checkoutTimeout
-        let checkoutTimer = timerLoop.scheduleTask(in: TimeAmount(checkoutTimeout)) {
-            interrupt.interrupt(.timedOut, onlyWhileCheckingOut: true)
-        }
         let totalTimer = totalTimeout.map { timeout in
             timerLoop.scheduleTask(in: TimeAmount(timeout)) { interrupt.interrupt(.timedOut) }
         }
+        // Armed only when the checkout may take time (waiting or connecting): taking an idle
+        // connection is instant, so the common path costs no timer.
+        var checkoutTimer: Scheduled<Void>?
         defer {
-            checkoutTimer.cancel()
+            checkoutTimer?.cancel()
             totalTimer?.cancel()
+        }
+        let startCheckoutTimer = {
+            self.timerLoop.scheduleTask(in: TimeAmount(checkoutTimeout)) {
+                interrupt.interrupt(.timedOut, onlyWhileCheckingOut: true)
+            }
         }
         return try await withTaskCancellationHandler {
             let lease: Lease
             do {
-                lease = try await acquire(interrupt: interrupt)
+                if let immediate = try state.withLock({ state throws(PostgresError) in try Self.takeLease(&state) }) {
+                    if case .newConnection = immediate { checkoutTimer = startCheckoutTimer() }
+                    lease = immediate
+                } else {
+                    checkoutTimer = startCheckoutTimer()
+                    lease = try await waitForLease(interrupt: interrupt)
+                }
             } catch {
                 throw Self.outcome(of: error, interrupt: interrupt)
             }
@@ -216,28 +240,26 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Takes an idle connection or a slot to open one, or queues (FIFO) until one is handed over.
-    private func acquire(interrupt: PostgresInterrupt) async throws -> Lease {
-        if let lease = try state.withLock({ state throws(PostgresError) in try Self.takeLease(&state) }) {
-            return lease
-        }
+    /// Queues (FIFO) until a connection or a slot is handed over, unless one is free by now.
+    private func waitForLease(interrupt: PostgresInterrupt) async throws -> Lease {
         defer { interrupt.clearWaiterHook() }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
-            let queued = state.withLock { state -> Result<Lease?, PostgresError> in
+            let queued = state.withLock { state -> Result<Checkout, PostgresError> in
                 do throws(PostgresError) {
-                    if let lease = try Self.takeLease(&state) { return .success(lease) }
+                    if let lease = try Self.takeLease(&state) { return .success(.leased(lease)) }
                 } catch {
                     return .failure(error)
                 }
                 let id = state.nextWaiterID
                 state.nextWaiterID += 1
                 state.waiters.append(Waiter(id: id, continuation: continuation))
-                interrupt.setWaiterHook { [weak self] reason in self?.abandonWaiter(id: id, reason: reason) }
-                return .success(nil)
+                return .success(.queued(id: id))
             }
             switch queued {
-            case .success(let lease?): continuation.resume(returning: lease)
-            case .success(nil): break
+            case .success(.leased(let lease)): continuation.resume(returning: lease)
+            case .success(.queued(let id)):
+                // Outside the lock: the hook runs at once if the operation is already interrupted.
+                interrupt.setWaiterHook { [weak self] reason in self?.abandonWaiter(id: id, reason: reason) }
             case .failure(let error): continuation.resume(throwing: error)
             }
         }
@@ -258,7 +280,8 @@ public final class PostgresPool: Sendable {
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index)
         }
-        waiter?.continuation.resume(throwing: reason == .cancelled ? CancellationError() : PostgresError(code: .timeout))
+        waiter?.continuation.resume(
+            throwing: reason == .cancelled ? CancellationError() : PostgresError(code: .timeout))
     }
 
     /// Returns an unused lease: the connection goes back, or the slot passes to the next waiter.
@@ -321,7 +344,7 @@ public final class PostgresPool: Sendable {
         var reused: Bool
         do {
             switch lease {
-            case .idle(let pooled) where pooled.isUsableAfterIdle():
+            case .idle(let pooled) where !verifiesIdleConnections || pooled.isUsableAfterIdle():
                 (connection, reused) = (pooled, true)
             case .idle(let pooled):
                 logger.debug("postgres connection died while idle; replacing it")

@@ -87,7 +87,7 @@ public struct BeatScheduler: Service {
                 }
             }
             let sleep = wake - ContinuousClock.now
-            if sleep > .zero { try? await Task.sleep(for: sleep) }
+            if sleep > .zero { await sleepUnlessShuttingDown(for: sleep) }
         }
         if leading {
             try? await lease.release()

@@ -70,7 +70,7 @@ public struct TaskWorker: Service {
                     logger.warning("redis not reachable; retrying with backoff", metadata: ["error": "\(error)"])
                     warned = true
                 }
-                try? await Task.sleep(for: delay)
+                await sleepUnlessShuttingDown(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }
         }
@@ -128,7 +128,7 @@ public struct TaskWorker: Service {
                     }
                     await connection?.close()
                     connection = nil
-                    try? await Task.sleep(for: backoff)
+                    await sleepUnlessShuttingDown(for: backoff)
                     backoff = min(backoff * 2, .seconds(5))
                     continue
                 }

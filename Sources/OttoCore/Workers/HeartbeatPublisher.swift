@@ -38,7 +38,7 @@ public struct HeartbeatPublisher: Service {
                     failing = true
                 }
             }
-            try? await Task.sleep(for: WorkerHeartbeat.interval)
+            await sleepUnlessShuttingDown(for: WorkerHeartbeat.interval)
         }
         let record = snapshot()
         _ = try? await redis.pipeline([["DEL", keys.worker(record.id)], ["ZREM", keys.workers, record.id]])

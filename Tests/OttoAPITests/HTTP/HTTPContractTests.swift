@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import OttoCore
+import OttoTestSupport
 import Testing
 
 @testable import OttoAPI

@@ -11,9 +11,9 @@ final class SilentListener: Sendable {
     static func start() async throws -> SilentListener {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { _ in
+            .childChannelInitializer { channel in
                 // Swallow every byte and never reply.
-                $0.eventLoop.makeSucceededVoidFuture()
+                channel.eventLoop.makeSucceededVoidFuture()
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()

@@ -29,7 +29,9 @@ struct PostgresCodingTests {
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_001)
     }
 
-    @Test("malformed values throw decoding errors", arguments: ["2023-13-01 00:00:00+00", "infinity", "2023-01-01 BC", ""])
+    @Test(
+        "malformed values throw decoding errors",
+        arguments: ["2023-13-01 00:00:00+00", "infinity", "2023-01-01 BC", ""])
     func malformedDates(text: String) {
         #expect(throws: PostgresError.self) { try Date(postgresText: text) }
     }

@@ -20,14 +20,20 @@ struct PostgresConfigurationTests {
 
     @Test("refuses other schemes")
     func refusesOtherSchemes() {
-        #expect(PostgresConfiguration.problems(inURL: "mysql://u@h/db") == ["must start with postgres:// or postgresql://"])
-        #expect(PostgresConfiguration.problems(inURL: "host=localhost dbname=x") == ["must start with postgres:// or postgresql://"])
+        #expect(
+            PostgresConfiguration.problems(inURL: "mysql://u@h/db") == ["must start with postgres:// or postgresql://"])
+        #expect(
+            PostgresConfiguration.problems(inURL: "host=localhost dbname=x") == [
+                "must start with postgres:// or postgresql://"
+            ])
         #expect(PostgresConfiguration.problems(inURL: "") == ["is empty"])
     }
 
     @Test(
         "refuses ports that libpq's parser lets through",
-        arguments: ["postgres://h:notaport/db", "postgres://h:70000/db", "postgres://h:0/db", "postgres://h/db?port=-1"]
+        arguments: [
+            "postgres://h:notaport/db", "postgres://h:70000/db", "postgres://h:0/db", "postgres://h/db?port=-1",
+        ]
     )
     func refusesBadPorts(url: String) {
         #expect(PostgresConfiguration.problems(inURL: url) == ["has a port that is not a number from 1 to 65535"])
@@ -42,7 +48,8 @@ struct PostgresConfigurationTests {
 
     @Test("refuses a broken IPv6 host")
     func refusesBrokenIPv6Host() {
-        #expect(PostgresConfiguration.problems(inURL: "postgres://u:pw@[::1/db") == ["has a malformed IPv6 host address"])
+        #expect(
+            PostgresConfiguration.problems(inURL: "postgres://u:pw@[::1/db") == ["has a malformed IPv6 host address"])
     }
 
     @Test("reports every problem at once without quoting the URL or its password")
@@ -67,7 +74,10 @@ struct PostgresConfigurationTests {
     @Test("never echoes libpq's parser message, which quotes the input")
     func hidesParserMessages() {
         let secret = "hunter2hunter2"
-        for url in ["postgres://u:\(secret)@h/db?\(secret)=1", "postgres://u:\(secret)@h/db?x=%zz", "postgres://u:\(secret)@[]/db"] {
+        for url in [
+            "postgres://u:\(secret)@h/db?\(secret)=1", "postgres://u:\(secret)@h/db?x=%zz",
+            "postgres://u:\(secret)@[]/db",
+        ] {
             let problems = PostgresConfiguration.problems(inURL: url)
             #expect(!problems.isEmpty, "\(problems)")
             #expect(problems.allSatisfy { !$0.contains(secret) })

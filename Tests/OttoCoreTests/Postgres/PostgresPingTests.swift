@@ -1,8 +1,13 @@
 import Foundation
-import Glibc
 import Testing
 
 @testable import OttoCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @Suite("PostgresPool.ping")
 struct PostgresPingTests {
@@ -26,7 +31,9 @@ struct PostgresPingTests {
         try await PostgresTestDatabase.withPool(configuration) { pool in
             for _ in 0..<2 {
                 let start = ContinuousClock.now
-                let error = await #expect(throws: PostgresError.self) { try await pool.ping(timeout: .milliseconds(500)) }
+                let error = await #expect(throws: PostgresError.self) {
+                    try await pool.ping(timeout: .milliseconds(500))
+                }
                 let elapsed = ContinuousClock.now - start
                 #expect(error?.code == .timeout)
                 #expect(elapsed >= .milliseconds(450))
@@ -40,7 +47,8 @@ struct PostgresPingTests {
     func pingFrozenBackend() async throws {
         let applicationName = PostgresTestDatabase.uniqueName("otto_frozen")
         try await PostgresTestDatabase.withPool(poolSize: 1, applicationName: applicationName) { pool in
-            let pid = try #require(try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int32.self, "pid"))
+            let pid = try #require(
+                try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int32.self, "pid"))
             // The backend runs on this machine (the tooling starts it); SIGSTOP freezes it mid-protocol.
             try #require(kill(pid, SIGSTOP) == 0, "cannot signal backend \(pid): errno \(errno)")
             defer { kill(pid, SIGCONT) }

@@ -44,9 +44,14 @@ struct PostgresPoolTests {
     @Test("a transaction left open by a closure is rolled back before the connection is reused")
     func strayTransactionIsRolledBack() async throws {
         try await PostgresTestDatabase.withPool(poolSize: 1) { pool in
-            try await pool.withConnection { connection in try connection.execute("BEGIN") }
-            let status = try await pool.query("SELECT now() = statement_timestamp() AS outside_transaction")
-            #expect(try status.first?.decode(Bool.self, "outside_transaction") == true)
+            let inLeftTransaction = try await pool.withConnection { connection in
+                try connection.execute("BEGIN")
+                return try connection.query("SELECT txid_current() AS id").first!.decode(Int64.self, "id")
+            }
+            let next = try await pool.withConnection { connection in
+                try connection.query("SELECT txid_current() AS id").first!.decode(Int64.self, "id")
+            }
+            #expect(next != inLeftTransaction)
         }
     }
 
@@ -127,6 +132,47 @@ struct PostgresPoolTests {
         }
     }
 
+    @Test("a first statement that finds its pooled connection dead is retried once on a fresh one")
+    func retriesFirstStatementOnDeadConnection() async throws {
+        let applicationName = PostgresTestDatabase.uniqueName("otto_retry")
+        let configuration = PostgresConfiguration(
+            url: try PostgresTestDatabase.url(),
+            poolSize: 1,
+            applicationName: applicationName
+        )
+        // Without the idle check the dead connection is only discovered by the statement itself.
+        let pool = PostgresPool(
+            configuration: configuration, logger: PostgresTestDatabase.logger, verifiesIdleConnections: false)
+        do {
+            let firstPID = try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode(Int32.self, "pid")
+            try await PostgresTestDatabase.withPool(poolSize: 1) { admin in
+                _ = try await admin.query("SELECT pg_terminate_backend($1::int, 5000)", [firstPID])
+            }
+            let attempts = OrderRecorder()
+            let secondPID = try await pool.withConnection { connection in
+                attempts.values.withLock { $0.append(1) }
+                return try connection.query("SELECT pg_backend_pid() AS pid").first?.decode(Int32.self, "pid")
+            }
+            #expect(attempts.values.withLock { $0.count } == 2, "the closure runs again on a fresh connection")
+            #expect(secondPID != nil && secondPID != firstPID)
+
+            // A later statement in the same checkout is never retried: the error surfaces.
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withConnection { connection in
+                    _ = try connection.query("SELECT 1")
+                    _ = try connection.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                }
+            }
+            #expect(error?.code == .connectionLost)
+            #expect(error?.description.contains("terminat") == false)
+            _ = try await pool.query("SELECT 1")
+            await pool.shutdown()
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+
     @Test("a checkout that waits longer than connectTimeout fails with a timeout")
     func checkoutTimeout() async throws {
         try await PostgresTestDatabase.withPool(poolSize: 1, connectTimeout: .milliseconds(300)) { pool in
@@ -196,6 +242,30 @@ struct PostgresPoolTests {
             #expect(ContinuousClock.now - start < .seconds(2))
             #expect(try await pool.query("SELECT 2 AS n").first?.decode(Int.self, "n") == 2)
         }
+    }
+
+    @Test("a pool dropped without shutdown releases its threads and connections")
+    func droppedPoolCleansUp() async throws {
+        let applicationName = PostgresTestDatabase.uniqueName("otto_dropped")
+        do {
+            let pool = PostgresPool(
+                configuration: PostgresConfiguration(
+                    url: try PostgresTestDatabase.url(),
+                    poolSize: 2,
+                    applicationName: applicationName
+                ),
+                logger: PostgresTestDatabase.logger
+            )
+            _ = try await pool.query("SELECT 1")
+        }
+        // The idle connection closed when the pool went away; the server notices within moments.
+        let deadline = ContinuousClock.now + .seconds(5)
+        var remaining = try await PostgresTestDatabase.backendCount(applicationName: applicationName)
+        while remaining > 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            remaining = try await PostgresTestDatabase.backendCount(applicationName: applicationName)
+        }
+        #expect(remaining == 0)
     }
 
     @Test("after shutdown every call throws poolClosed")

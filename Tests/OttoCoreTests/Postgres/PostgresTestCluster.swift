@@ -1,6 +1,23 @@
 import Foundation
-import Glibc
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+#if canImport(Glibc)
+    private let streamSocket = Int32(SOCK_STREAM.rawValue)
+#else
+    private let streamSocket = SOCK_STREAM
+#endif
+
+/// Closes a descriptor (a free function, so it is not shadowed by a type's own `close()`).
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
+}
 
 /// A throwaway PostgreSQL cluster for tests that must stop and start a real server.
 ///
@@ -11,6 +28,8 @@ final class PostgresTestCluster: Sendable {
     let port: Int
     private let binDirectory: String
     private let runAsPostgres: Bool
+    /// Set while the postmaster this test started is running.
+    private let serverExit = Mutex<ProcessExit?>(nil)
 
     /// The URL for the cluster's superuser (trust authentication on loopback).
     var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
@@ -37,7 +56,8 @@ final class PostgresTestCluster: Sendable {
     }
 
     private static func create() async throws -> PostgresTestCluster {
-        let binDirectory = try await run("/usr/bin/env", ["pg_config", "--bindir"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let binDirectory = try await run("/usr/bin/env", ["pg_config", "--bindir"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("otto-pg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let runAsPostgres = geteuid() == 0
@@ -50,8 +70,13 @@ final class PostgresTestCluster: Sendable {
             binDirectory: binDirectory,
             runAsPostgres: runAsPostgres
         )
+        _ = FileManager.default.createFile(atPath: cluster.logURL.path, contents: nil)
         do {
-            try await cluster.server("initdb", ["-D", cluster.dataPath, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
+            if runAsPostgres {
+                _ = try await run("/bin/chown", ["postgres:postgres", cluster.logURL.path])
+            }
+            try await cluster.server(
+                "initdb", ["-D", cluster.dataPath, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
@@ -60,21 +85,59 @@ final class PostgresTestCluster: Sendable {
     }
 
     private var dataPath: String { directory.appendingPathComponent("data").path }
+    private var logURL: URL { directory.appendingPathComponent("server.log") }
 
+    /// Runs the postmaster as this process's child (not daemonized by `pg_ctl start`), so the
+    /// test owns it and can await its exit; then waits until it accepts connections.
     func start() async throws {
-        let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off"
-        try await server(
-            "pg_ctl",
-            ["-D", dataPath, "-l", directory.appendingPathComponent("server.log").path, "-o", options, "-w", "-t", "60", "start"]
-        )
+        let log = try FileHandle(forWritingTo: logURL)
+        defer { try? log.close() }
+        try log.seekToEnd()
+        let process = Process()
+        let arguments = [
+            "-D", dataPath, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c",
+            "fsync=off",
+        ]
+        if runAsPostgres {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", "\(binDirectory)/postgres"] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "\(binDirectory)/postgres")
+            process.arguments = arguments
+        }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        let exit = ProcessExit()
+        process.terminationHandler = { _ in exit.signal() }
+        try process.run()
+        serverExit.withLock { $0 = exit }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            if (try? await Self.run(
+                "\(binDirectory)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"], expectSuccess: false)) != nil
+            {
+                return
+            }
+            guard ContinuousClock.now < deadline, !exit.hasExited else {
+                Issue.record("PostgreSQL did not start: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
+    /// `pg_ctl stop -m fast`, then waits for the postmaster to exit (so it leaves no zombie).
     func stop() async throws {
         try await server("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "-t", "60", "stop"])
+        if let exit = serverExit.withLock({ $0 }) {
+            await exit.wait()
+            serverExit.withLock { $0 = nil }
+        }
     }
 
     private func destroy() async throws {
-        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("data/postmaster.pid").path) {
+        if serverExit.withLock({ $0 }) != nil {
             try await stop()
         }
         try FileManager.default.removeItem(at: directory)
@@ -89,13 +152,24 @@ final class PostgresTestCluster: Sendable {
         }
     }
 
-    /// Runs a command to completion without blocking a Swift concurrency thread; returns stdout.
+    /// Runs a command to completion without blocking a Swift concurrency thread; returns its output.
+    ///
+    /// Output goes to a file, not a pipe: `pg_ctl start` leaves a daemon behind that would inherit
+    /// a pipe and keep it open forever.
     @discardableResult
-    private static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+    private static func run(_ executable: String, _ arguments: [String], expectSuccess: Bool = true) async throws
+        -> String
+    {
+        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "otto-pg-cmd-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputURL) }
+        let output = try FileHandle(forWritingTo: outputURL)
+        defer { try? output.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = output
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -107,8 +181,9 @@ final class PostgresTestCluster: Sendable {
                 continuation.resume(throwing: error)
             }
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
+            guard expectSuccess else { throw CancellationError() }
             Issue.record("\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
             throw CancellationError()
         }
@@ -117,9 +192,9 @@ final class PostgresTestCluster: Sendable {
 
     /// Asks the kernel for a free loopback port (a tiny race with other processes is acceptable).
     private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, streamSocket, 0)
         guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(descriptor) }
+        defer { closeDescriptor(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -132,5 +207,31 @@ final class PostgresTestCluster: Sendable {
         }
         guard bound else { throw POSIXError(.EADDRINUSE) }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Lets async code await a child process's exit, reported by Foundation's termination handler.
+    private final class ProcessExit: Sendable {
+        private let state = Mutex<(exited: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+        var hasExited: Bool { state.withLock { $0.exited } }
+
+        func signal() {
+            let waiters = state.withLock { state in
+                state.exited = true
+                defer { state.waiters.removeAll() }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+
+        func wait() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let exited = state.withLock { state in
+                    if !state.exited { state.waiters.append(continuation) }
+                    return state.exited
+                }
+                if exited { continuation.resume() }
+            }
+        }
     }
 }

@@ -1,6 +1,22 @@
 import Foundation
-import Glibc
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+#if canImport(Glibc)
+    private let streamSocket = Int32(SOCK_STREAM.rawValue)
+#else
+    private let streamSocket = SOCK_STREAM
+#endif
+
+/// Closes a descriptor (a free function, so it is not shadowed by a type's own `close()`).
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
+}
 
 /// A TCP server on loopback that accepts connections and never sends a byte: a hung database.
 final class SilentTCPListener: Sendable {
@@ -9,7 +25,7 @@ final class SilentTCPListener: Sendable {
     private let accepted = Mutex<[Int32]>([])
 
     init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, streamSocket, 0)
         guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -23,7 +39,7 @@ final class SilentTCPListener: Sendable {
             }
         }
         guard listening else {
-            Glibc.close(descriptor)
+            closeDescriptor(descriptor)
             throw POSIXError(.EADDRINUSE)
         }
         self.descriptor = descriptor
@@ -43,7 +59,7 @@ final class SilentTCPListener: Sendable {
     /// Stops accepting and closes every accepted connection.
     func close() {
         _ = shutdown(descriptor, Int32(SHUT_RDWR))
-        _ = Glibc.close(descriptor)
-        for client in accepted.withLock({ $0 }) { _ = Glibc.close(client) }
+        closeDescriptor(descriptor)
+        for client in accepted.withLock({ $0 }) { closeDescriptor(client) }
     }
 }

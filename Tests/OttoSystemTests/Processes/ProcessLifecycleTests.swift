@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoTestSupport
 import Testing
 
 @Suite("Processes", .serialized)
@@ -20,18 +21,18 @@ struct ProcessLifecycleTests {
     @Test("check-config never prints a secret, and --help shows no environment values")
     func checkConfigHidesSecrets() async throws {
         let environment = [
-            "APP_ENV": "production", "DATABASE_URL": "postgres://u:SECRETpw1@h:notaport/db",
-            "TWILIO_AUTH_TOKEN": "SECRETtoken", "INTERNAL_API_TOKEN": "SECRET", "CLERK_SECRET_KEY": "SECRETclerk",
+            "APP_ENV": "production", "DATABASE_URL": "postgres://u:Zq9pw1@h:notaport/db",
+            "TWILIO_AUTH_TOKEN": "Zq9token", "INTERNAL_API_TOKEN": "Zq9", "CLERK_SECRET_KEY": "Zq9clerk",
         ]
         let (status, output) = try await ChildProcess.run("otto-api", ["check-config"], environment: environment)
         #expect(status == 78)
         #expect(output.contains("DATABASE_URL") && output.contains("TWILIO_AUTH_TOKEN"))
-        #expect(!output.contains("SECRET"))
+        #expect(!output.contains("Zq9"))
         for binary in ["otto-api", "otto-worker", "otto-beat"] {
             let (helpStatus, help) = try await ChildProcess.run(binary, ["--help"], environment: environment)
             #expect(helpStatus == 0)
             #expect(help.contains("check-config"))
-            #expect(!help.contains("SECRET"))
+            #expect(!help.contains("Zq9"))
         }
     }
 

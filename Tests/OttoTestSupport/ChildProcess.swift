@@ -1,13 +1,13 @@
 import Foundation
 
 /// A real otto binary started by a test, with its output captured.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
     private let outputPipe = Pipe()
     private let lock = NSLock()
     private var buffer = Data()
 
-    init(binary: String, arguments: [String] = [], environment: [String: String]) {
+    public init(binary: String, arguments: [String] = [], environment: [String: String]) {
         process.executableURL = URL(fileURLWithPath: TestServices.binary(binary))
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { current, _ in current }
@@ -20,12 +20,12 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    func start() throws { try process.run() }
+    public func start() throws { try process.run() }
 
-    var output: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
+    public var output: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
 
     /// Waits until the output contains `text`, up to `timeout`.
-    func waitForOutput(_ text: String, timeout: Duration) async -> Bool {
+    public func waitForOutput(_ text: String, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if output.contains(text) { return true }
@@ -34,10 +34,10 @@ final class ChildProcess: @unchecked Sendable {
         return output.contains(text)
     }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for exit up to `timeout`; returns the status, or nil (and kills it) on timeout.
-    func waitForExit(timeout: Duration) async -> Int32? {
+    public func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
@@ -52,7 +52,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs to completion and returns (status, output).
-    static func run(_ binary: String, _ arguments: [String], environment: [String: String]) async throws -> (Int32, String) {
+    public static func run(_ binary: String, _ arguments: [String], environment: [String: String]) async throws -> (Int32, String) {
         let child = ChildProcess(binary: binary, arguments: arguments, environment: environment)
         try child.start()
         let status = await child.waitForExit(timeout: .seconds(30)) ?? -1

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A redis-server of a test's own, with append-only persistence in a temporary folder, so a
+/// test can stop and restart it on the same port without losing data.
+public final class OwnRedisServer: @unchecked Sendable {
+    public let port: Int
+    public let directory: URL
+    private var process: Process?
+
+    public init() throws {
+        port = Int.random(in: 41_000..<49_000)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("otto-redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    public var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    /// Starts the server and waits until it answers PING.
+    public func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        process.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+            "--dir", directory.path, "--daemonize", "no", "--loglevel", "warning",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<100 {
+            if Self.ping(port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ServerDidNotStart()
+    }
+
+    /// Stops it the way an operator's restart does (SIGTERM: Redis flushes and exits) and reaps it.
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    public func remove() {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func ping(port: Int) -> Bool {
+        let cli = Process()
+        cli.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+        cli.arguments = ["-p", String(port), "ping"]
+        let pipe = Pipe()
+        cli.standardOutput = pipe
+        cli.standardError = FileHandle.nullDevice
+        guard (try? cli.run()) != nil else { return false }
+        cli.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("PONG")
+    }
+
+    struct ServerDidNotStart: Error {}
+}
