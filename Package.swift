@@ -79,7 +79,10 @@ let package = Package(
         ),
         .target(
             name: "OttoTestSupport",
-            dependencies: ["OttoCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "OttoCore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/OttoTestSupport",
             swiftSettings: swiftSettings
         ),

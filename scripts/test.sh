@@ -6,9 +6,7 @@ cd "$(dirname "$0")/.."
 
 scripts/services.sh install
 started_here=0
-if ! scripts/services.sh status >/dev/null 2>&1 || scripts/services.sh status | grep -q "not running"; then
-  started_here=1
-fi
+scripts/services.sh status >/dev/null 2>&1 || started_here=1
 scripts/services.sh start
 cleanup() {
   if [[ $started_here == 1 ]]; then scripts/services.sh stop || true; fi

@@ -22,7 +22,8 @@ struct RunCommand: AsyncParsableCommand {
             StandardError.write("\(error)\n")
             throw ExitCode(ConfigurationError.exitCode)
         }
-        let logger = LoggingSetup.bootstrap(process: .beat, format: configuration.logFormat, level: configuration.logLevel)
+        let logger = LoggingSetup.bootstrap(
+            process: .beat, format: configuration.logFormat, level: configuration.logLevel)
         let (group, dependencies) = BeatBuilder.build(configuration: configuration, logger: logger)
         try await group.run()
         await dependencies.shutdown()

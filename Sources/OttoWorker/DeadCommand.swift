@@ -24,7 +24,9 @@ struct DeadCommand: AsyncParsableCommand {
                 } else {
                     print("\(letters.count) dead letter(s) on \(queue)")
                     for letter in letters {
-                        print("  \(letter.envelope?.id ?? letter.entryID)  \(letter.envelope?.name ?? "?")  attempt \(letter.envelope?.attempt ?? 0): \(letter.reason)")
+                        print(
+                            "  \(letter.envelope?.id ?? letter.entryID)  \(letter.envelope?.name ?? "?")  attempt \(letter.envelope?.attempt ?? 0): \(letter.reason)"
+                        )
                     }
                 }
             } catch {
@@ -40,9 +42,11 @@ struct DeadCommand: AsyncParsableCommand {
     }
 
     struct Replay: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put dead letters back on their queue with fresh attempts.")
+        static let configuration = CommandConfiguration(
+            abstract: "Put dead letters back on their queue with fresh attempts.")
         @Option(help: "The queue.") var queue: String = "default"
-        @Option(name: .customLong("id"), help: "Only these task ids (repeatable); all when omitted.") var ids: [String] = []
+        @Option(name: .customLong("id"), help: "Only these task ids (repeatable); all when omitted.") var ids:
+            [String] = []
         @Flag(help: "Print one JSON document: {\"queue\": …, \"ids\": […]}.") var json = false
 
         func run() async throws {

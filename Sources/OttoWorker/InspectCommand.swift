@@ -20,7 +20,8 @@ struct InspectCommand: AsyncParsableCommand {
             print("queue        waiting  pending  delayed  dead")
             for (name, depth) in snapshot.queues.sorted(by: { $0.key < $1.key }) {
                 print(
-                    name.padding(12) + " " + String(depth.waiting).padding(8) + " " + String(depth.pending).padding(8) + " "
+                    name.padding(12) + " " + String(depth.waiting).padding(8) + " " + String(depth.pending).padding(8)
+                        + " "
                         + String(depth.delayed).padding(8) + " " + String(depth.dead))
             }
             print("\nworkers: \(snapshot.workers.count)")

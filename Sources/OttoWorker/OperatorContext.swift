@@ -25,7 +25,8 @@ struct OperatorContext {
         logger.logLevel = .critical
         guard let endpoint = configuration.redis else { throw ExitCode(ConfigurationError.exitCode) }
         return OperatorContext(
-            redis: RedisClient(endpoint: endpoint, logger: logger), keys: RedisKeys(prefix: configuration.redisKeyPrefix))
+            redis: RedisClient(endpoint: endpoint, logger: logger),
+            keys: RedisKeys(prefix: configuration.redisKeyPrefix))
     }
 
     /// Prints one JSON document on stdout (machine-readable output is exactly that).

@@ -7,7 +7,9 @@ struct OttoWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otto-worker",
         abstract: "Otto's task worker.",
-        subcommands: [RunCommand.self, CheckConfigCommand.self, EnqueueCommand.self, InspectCommand.self, DeadCommand.self],
+        subcommands: [
+            RunCommand.self, CheckConfigCommand.self, EnqueueCommand.self, InspectCommand.self, DeadCommand.self,
+        ],
         defaultSubcommand: RunCommand.self)
 }
 
@@ -22,7 +24,8 @@ struct RunCommand: AsyncParsableCommand {
             StandardError.write("\(error)\n")
             throw ExitCode(ConfigurationError.exitCode)
         }
-        let logger = LoggingSetup.bootstrap(process: .worker, format: configuration.logFormat, level: configuration.logLevel)
+        let logger = LoggingSetup.bootstrap(
+            process: .worker, format: configuration.logFormat, level: configuration.logLevel)
         let (group, dependencies) = WorkerBuilder.build(configuration: configuration, logger: logger)
         try await group.run()
         await dependencies.shutdown()

@@ -22,6 +22,14 @@ public final class ChildProcess: @unchecked Sendable {
 
     public func start() throws { try process.run() }
 
+    deinit {
+        // A test that fails early must not leave its servers running.
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     public var output: String { lock.withLock { String(decoding: buffer, as: UTF8.self) } }
 
     /// Waits until the output contains `text`, up to `timeout`.
@@ -52,7 +60,9 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs to completion and returns (status, output).
-    public static func run(_ binary: String, _ arguments: [String], environment: [String: String]) async throws -> (Int32, String) {
+    public static func run(_ binary: String, _ arguments: [String], environment: [String: String]) async throws -> (
+        Int32, String
+    ) {
         let child = ChildProcess(binary: binary, arguments: arguments, environment: environment)
         try child.start()
         let status = await child.waitForExit(timeout: .seconds(30)) ?? -1

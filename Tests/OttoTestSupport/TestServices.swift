@@ -22,7 +22,8 @@ public enum TestServices {
 
     /// The directory holding the built binaries (set by scripts/test.sh; `.build/debug` otherwise).
     public static func binary(_ name: String) -> String {
-        let directory = ProcessInfo.processInfo.environment["OTTO_BIN_DIR"]
+        let directory =
+            ProcessInfo.processInfo.environment["OTTO_BIN_DIR"]
             ?? FileManager.default.currentDirectoryPath + "/.build/debug"
         return directory + "/" + name
     }

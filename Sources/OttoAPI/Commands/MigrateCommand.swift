@@ -15,7 +15,8 @@ struct MigrateCommand: AsyncParsableCommand {
             StandardError.write("\(error)\n")
             throw ExitCode(ConfigurationError.exitCode)
         }
-        let logger = LoggingSetup.bootstrap(process: .api, format: configuration.logFormat, level: configuration.logLevel)
+        let logger = LoggingSetup.bootstrap(
+            process: .api, format: configuration.logFormat, level: configuration.logLevel)
         let dependencies = Dependencies(configuration: configuration, logger: logger, postgresPoolSize: 1)
         guard let postgres = dependencies.postgres else { throw ExitCode(ConfigurationError.exitCode) }
         do {

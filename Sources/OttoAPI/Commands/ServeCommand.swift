@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             StandardError.write("\(error)\n")
             throw ExitCode(ConfigurationError.exitCode)
         }
-        let logger = LoggingSetup.bootstrap(process: .api, format: configuration.logFormat, level: configuration.logLevel)
+        let logger = LoggingSetup.bootstrap(
+            process: .api, format: configuration.logFormat, level: configuration.logLevel)
         for warning in configuration.warnings { logger.warning("\(warning)") }
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)

@@ -16,7 +16,8 @@ struct InternalOnlyMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard Self.isAllowed(request: request, remote: context.remoteAddress, token: token) else {
-            throw Problem(.forbidden, detail: "This route is internal: call it from loopback or with the internal token.")
+            throw Problem(
+                .forbidden, detail: "This route is internal: call it from loopback or with the internal token.")
         }
         return try await next(request, context)
     }
@@ -26,7 +27,8 @@ struct InternalOnlyMiddleware: RouterMiddleware {
             let presented = Array(authorization.utf8.dropFirst(7))
             if ConstantTime.equal(presented, Array(token.utf8)) { return true }
         }
-        let proxied = request.headers[HTTPField.Name("Fly-Client-IP")!] != nil
+        let proxied =
+            request.headers[HTTPField.Name("Fly-Client-IP")!] != nil
             || request.headers[HTTPField.Name("X-Forwarded-For")!] != nil
         return !proxied && isLoopback(remote)
     }

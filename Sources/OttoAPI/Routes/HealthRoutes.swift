@@ -30,7 +30,8 @@ struct HealthRoutes {
         table.add(.get, "/ready")
     }
 
-    static func json(_ text: String, status: HTTPResponse.Status, contentType: String = "application/json") -> Response {
+    static func json(_ text: String, status: HTTPResponse.Status, contentType: String = "application/json") -> Response
+    {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"

@@ -233,12 +233,16 @@ struct ConfigurationLoader {
             }
         }
         if let text = raw("RATE_LIMIT_API") {
-            if let rule = RateLimitRule(parsing: text) { config.rateLimitAPI = rule } else {
+            if let rule = RateLimitRule(parsing: text) {
+                config.rateLimitAPI = rule
+            } else {
                 problem("RATE_LIMIT_API", "must look like 600/1m (N per s, m or h)")
             }
         }
         if let text = raw("RATE_LIMIT_WEBHOOKS") {
-            if let rule = RateLimitRule(parsing: text) { config.rateLimitWebhooks = rule } else {
+            if let rule = RateLimitRule(parsing: text) {
+                config.rateLimitWebhooks = rule
+            } else {
                 problem("RATE_LIMIT_WEBHOOKS", "must look like 3000/1m (N per s, m or h)")
             }
         }
@@ -276,7 +280,8 @@ struct ConfigurationLoader {
         if let text = raw("WORKER_QUEUES") {
             let queues = text.split(separator: ",").map { $0.trimmed }
             if queues.isEmpty || queues.contains(where: { !QueueName.isValid($0) }) {
-                problem("WORKER_QUEUES", "must be a comma-separated list of queue names ([a-z0-9_-], 1 to 64 characters)")
+                problem(
+                    "WORKER_QUEUES", "must be a comma-separated list of queue names ([a-z0-9_-], 1 to 64 characters)")
             } else {
                 config.workerQueues = queues
             }

@@ -36,7 +36,9 @@ public struct DependencyCheck: Sendable {
                         reason = "unavailable"
                     }
                     let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
-                    return (index, Result(name: check.name, healthy: reason == nil, latencySeconds: elapsed, reason: reason))
+                    return (
+                        index, Result(name: check.name, healthy: reason == nil, latencySeconds: elapsed, reason: reason)
+                    )
                 }
             }
             var results = [Result?](repeating: nil, count: checks.count)

@@ -35,14 +35,16 @@ public struct MigrationRunner: Sendable {
                     applied_at timestamptz NOT NULL DEFAULT now()
                 )
                 """)
-            let rows = try connection.query("SELECT version, name, checksum FROM otto_schema_migrations ORDER BY version")
+            let rows = try connection.query(
+                "SELECT version, name, checksum FROM otto_schema_migrations ORDER BY version")
             var applied: [Int: String] = [:]
             for row in rows {
                 let version = try row.decode(Int.self, "version")
                 let checksum = try row.decode(String.self, "checksum")
                 applied[version] = checksum
                 guard let known = migrations.first(where: { $0.version == version }) else {
-                    throw MigrationError(code: .unknownVersion, version: version, name: try row.decode(String.self, "name"))
+                    throw MigrationError(
+                        code: .unknownVersion, version: version, name: try row.decode(String.self, "name"))
                 }
                 guard known.checksum == checksum else {
                     throw MigrationError(code: .checksumMismatch, version: version, name: known.name)

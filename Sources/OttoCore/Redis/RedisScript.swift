@@ -3,22 +3,22 @@ import Crypto
 /// A Lua script with its SHA1 computed once, so `RedisClient.eval` can send `EVALSHA`
 /// (a few bytes) instead of the whole source on every call.
 public struct RedisScript: Sendable {
-  /// The Lua source, sent only when the server does not know the script yet.
-  public let source: String
-  /// Lower-case hex SHA1 of `source`, as Redis computes it.
-  public let sha1: String
+    /// The Lua source, sent only when the server does not know the script yet.
+    public let source: String
+    /// Lower-case hex SHA1 of `source`, as Redis computes it.
+    public let sha1: String
 
-  /// Hashes `source`; keep scripts in `static let`s so this runs once.
-  public init(_ source: String) {
-    self.source = source
-    let digest = Insecure.SHA1.hash(data: Array(source.utf8))
-    let hexDigits = Array("0123456789abcdef".utf8)
-    var hex = [UInt8]()
-    hex.reserveCapacity(40)
-    for byte in digest {
-      hex.append(hexDigits[Int(byte >> 4)])
-      hex.append(hexDigits[Int(byte & 0x0F)])
+    /// Hashes `source`; keep scripts in `static let`s so this runs once.
+    public init(_ source: String) {
+        self.source = source
+        let digest = Insecure.SHA1.hash(data: Array(source.utf8))
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(40)
+        for byte in digest {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0F)])
+        }
+        self.sha1 = String(decoding: hex, as: UTF8.self)
     }
-    self.sha1 = String(decoding: hex, as: UTF8.self)
-  }
 }

@@ -13,11 +13,14 @@ public enum BeatBuilder {
                 .init(
                     service: BeatScheduler(
                         schedules: ScheduleCatalog.standard(configuration: configuration), redis: redis,
-                        keys: dependencies.keys, holder: WorkerIdentity.make(), leaseTTL: .seconds(configuration.beatLeaseTTL),
+                        keys: dependencies.keys, holder: WorkerIdentity.make(),
+                        leaseTTL: .seconds(configuration.beatLeaseTTL),
                         catchupWindow: configuration.beatCatchupWindow, logger: logger)))
         } else {
             services.append(
-                .init(service: IdleService(logger: logger, reason: "ENABLE_CELERY_BEAT is not true: nothing to schedule")))
+                .init(
+                    service: IdleService(logger: logger, reason: "ENABLE_CELERY_BEAT is not true: nothing to schedule"))
+            )
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -17,7 +17,8 @@ public struct BeatScheduler: Service {
     let logger: Logger
 
     public init(
-        schedules: [Schedule], redis: RedisClient, keys: RedisKeys, holder: String, leaseTTL: Duration, catchupWindow: Int,
+        schedules: [Schedule], redis: RedisClient, keys: RedisKeys, holder: String, leaseTTL: Duration,
+        catchupWindow: Int,
         logger: Logger
     ) {
         self.schedules = schedules
@@ -132,7 +133,8 @@ public struct BeatScheduler: Service {
                 logger.info(
                     "tick enqueued",
                     metadata: [
-                        "schedule": .string(schedule.name), "tick": .stringConvertible(tick), "task_id": .string(result.id),
+                        "schedule": .string(schedule.name), "tick": .stringConvertible(tick),
+                        "task_id": .string(result.id),
                         "dedup_key": .string(key), "created": .stringConvertible(result.created),
                     ])
                 lastRun[schedule.name] = tick

@@ -39,14 +39,18 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             guard pieces.count <= 2 else { throw ParseError(description: "bad step in \(field)") }
             var step = 1
             if pieces.count == 2 {
-                guard let parsed = Int(pieces[1]), parsed > 0 else { throw ParseError(description: "bad step in \(field)") }
+                guard let parsed = Int(pieces[1]), parsed > 0 else {
+                    throw ParseError(description: "bad step in \(field)")
+                }
                 step = parsed
             }
             var lower = range.lowerBound
             var upper = range.upperBound
             if pieces[0] != "*" {
                 let bounds = pieces[0].split(separator: "-", omittingEmptySubsequences: false)
-                guard bounds.count <= 2, let first = Int(bounds[0]) else { throw ParseError(description: "bad value in \(field)") }
+                guard bounds.count <= 2, let first = Int(bounds[0]) else {
+                    throw ParseError(description: "bad value in \(field)")
+                }
                 lower = first
                 upper = bounds.count == 2 ? (Int(bounds[1]) ?? -1) : (pieces.count == 2 ? range.upperBound : first)
             }
@@ -63,7 +67,8 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         var time = time_t(unixSeconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        guard minutes.contains(Int(parts.tm_min)), hours.contains(Int(parts.tm_hour)), months.contains(Int(parts.tm_mon) + 1)
+        guard minutes.contains(Int(parts.tm_min)), hours.contains(Int(parts.tm_hour)),
+            months.contains(Int(parts.tm_mon) + 1)
         else { return false }
         let domMatch = daysOfMonth.contains(Int(parts.tm_mday))
         let dowMatch = daysOfWeek.contains(Int(parts.tm_wday))

@@ -16,7 +16,8 @@ public struct LeaderLease: Sendable {
     /// Acquires the lease or renews it; true while this process holds it.
     public func acquireOrRenew() async throws -> Bool {
         let milliseconds = ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
-        return try await redis.eval(QueueScripts.acquireLease, keys: [key], arguments: [holder, String(milliseconds)]).int == 1
+        return try await redis.eval(QueueScripts.acquireLease, keys: [key], arguments: [holder, String(milliseconds)])
+            .int == 1
     }
 
     /// Gives the lease up so another beat takes over at once.

@@ -3,7 +3,8 @@ public enum ScheduleCatalog {
     public static func standard(configuration: OttoConfiguration) -> [Schedule] {
         var schedules = [
             // Daily cleanup at 03:17 UTC (off the hour, away from other fleets' cron storms).
-            Schedule(name: "cleanup", timing: .cron(try! CronExpression("17 3 * * *")), task: CleanupTask.name, queue: "low")
+            Schedule(
+                name: "cleanup", timing: .cron(try! CronExpression("17 3 * * *")), task: CleanupTask.name, queue: "low")
         ]
         if configuration.beatCanaryInterval > 0 {
             schedules.append(

@@ -33,7 +33,8 @@ public struct CleanupTask: OttoTask {
         }
         let cutoff = UnixTime.now() - Double(WorkerHeartbeat.timeToLive)
         let removed = try await redis.send(["ZREMRANGEBYSCORE", context.keys.workers, "-inf", String(cutoff)]).int ?? 0
-        context.logger.info("cleanup done", metadata: ["dead_letters_trimmed": "\(trimmed)", "stale_workers_removed": "\(removed)"])
+        context.logger.info(
+            "cleanup done", metadata: ["dead_letters_trimmed": "\(trimmed)", "stale_workers_removed": "\(removed)"])
         return Output(deadLettersTrimmed: trimmed, staleWorkersRemoved: removed)
     }
 }

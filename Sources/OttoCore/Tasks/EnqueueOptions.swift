@@ -19,7 +19,8 @@ public struct EnqueueOptions: Sendable {
     public var traceparent: String?
 
     public init(
-        queue: String? = nil, delay: Double = 0, notBefore: Double? = nil, maxAttempts: Int? = nil, dedupKey: String? = nil,
+        queue: String? = nil, delay: Double = 0, notBefore: Double? = nil, maxAttempts: Int? = nil,
+        dedupKey: String? = nil,
         dedupWindow: Int = 3600, resultTTL: Int? = nil, tenantID: String? = nil, traceparent: String? = nil
     ) {
         self.queue = queue

@@ -46,7 +46,8 @@ public struct InProcessTaskRunner: TaskEnqueuer {
                 taskLogger[metadataKey: "task_id"] = .string(current.id)
                 taskLogger[metadataKey: "task_name"] = .string(current.name)
                 let start = ContinuousClock.now
-                let context = TaskContext(envelope: current, logger: taskLogger, redis: nil, postgres: postgres, keys: keys)
+                let context = TaskContext(
+                    envelope: current, logger: taskLogger, redis: nil, postgres: postgres, keys: keys)
                 var outcome = TaskOutcome.succeeded
                 var failure: String?
                 let arguments = current.arguments
@@ -62,7 +63,9 @@ public struct InProcessTaskRunner: TaskEnqueuer {
                 var metadata: Logger.Metadata = [
                     "task_id": .string(current.id), "task_name": .string(current.name), "queue": .string(current.queue),
                     "attempt": .stringConvertible(current.attempt), "outcome": .string(outcome.rawValue),
-                    "duration_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+                    "duration_ms": .stringConvertible(
+                        Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(
+                            elapsed.components.seconds) * 1000),
                     "trace_id": .string(current.traceID ?? ""), "mode": "in-process",
                 ]
                 if let failure { metadata["error"] = .string(failure) }

@@ -26,7 +26,8 @@ public struct RedisTaskQueue: TaskEnqueuer {
         let limit = entry.map { Double($0.timeLimit.components.seconds) } ?? 300
         return TaskEnvelope(
             id: UUID().uuidString.lowercased(), name: name, arguments: arguments, queue: queue, attempt: 1,
-            maxAttempts: max(1, options.maxAttempts ?? entry?.maxAttempts ?? 5), enqueuedAt: (now * 1000).rounded() / 1000,
+            maxAttempts: max(1, options.maxAttempts ?? entry?.maxAttempts ?? 5),
+            enqueuedAt: (now * 1000).rounded() / 1000,
             dueAt: (max(now, due) * 1000).rounded() / 1000, tenantID: options.tenantID, dedupKey: options.dedupKey,
             traceparent: options.traceparent, timeLimit: limit, resultTTL: options.resultTTL, lastError: nil)
     }
@@ -56,7 +57,9 @@ public struct RedisTaskQueue: TaskEnqueuer {
     }
 
     /// Enqueues many tasks of one kind in pipelined batches (the operator's `--count`, benchmarks).
-    public func enqueueMany(name: String, arguments: String, count: Int, options: EnqueueOptions) async throws -> [String] {
+    public func enqueueMany(name: String, arguments: String, count: Int, options: EnqueueOptions) async throws
+        -> [String]
+    {
         var ids: [String] = []
         ids.reserveCapacity(count)
         var remaining = count
@@ -69,7 +72,10 @@ public struct RedisTaskQueue: TaskEnqueuer {
                 let envelope = try makeEnvelope(name: name, arguments: arguments, options: options)
                 envelopes.append(envelope)
                 if envelope.dueAt > envelope.enqueuedAt + 0.001 {
-                    commands.append(["ZADD", keys.delayed(envelope.queue), String(Int64(envelope.dueAt * 1000)), try envelope.encoded()])
+                    commands.append([
+                        "ZADD", keys.delayed(envelope.queue), String(Int64(envelope.dueAt * 1000)),
+                        try envelope.encoded(),
+                    ])
                 } else {
                     commands.append(["XADD", keys.stream(envelope.queue), "*", "t", try envelope.encoded()])
                 }
@@ -124,7 +130,8 @@ public struct RedisTaskQueue: TaskEnqueuer {
         try await ensureGroup(queue)
         let letters = try await deadLetters(queue: queue, limit: limit)
         var replayed: [String] = []
-        for letter in letters where entryIDs == nil || entryIDs!.contains(letter.entryID) || entryIDs!.contains(letter.envelope?.id ?? "") {
+        for letter in letters
+        where entryIDs == nil || entryIDs!.contains(letter.entryID) || entryIDs!.contains(letter.envelope?.id ?? "") {
             guard var envelope = letter.envelope else { continue }
             envelope.attempt = 1
             envelope.dueAt = UnixTime.now()

@@ -4,7 +4,9 @@ public enum RetryPolicy {
     public static let maximumDelay: Double = 600
 
     /// Seconds to wait before the attempt after `failedAttempt` (1-based).
-    public static func delay(afterAttempt failedAttempt: Int, base: Duration, jitter: Double = Double.random(in: 0...1)) -> Double {
+    public static func delay(afterAttempt failedAttempt: Int, base: Duration, jitter: Double = Double.random(in: 0...1))
+        -> Double
+    {
         let baseSeconds = Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18
         let exponential = min(maximumDelay, baseSeconds * Double(1 << min(30, max(0, failedAttempt - 1))))
         return exponential / 2 + exponential / 2 * jitter

@@ -62,7 +62,8 @@ public struct TaskStateStore: Sendable {
         else { return nil }
         return Record(
             id: id, name: name, queue: fields["queue"]?.string ?? "default", state: state,
-            attempt: fields["attempt"]?.int ?? 1, tenantID: fields["tenant_id"]?.string, result: fields["result"]?.string,
+            attempt: fields["attempt"]?.int ?? 1, tenantID: fields["tenant_id"]?.string,
+            result: fields["result"]?.string,
             error: fields["error"]?.string, enqueuedAt: fields["enqueued_at"]?.string.flatMap(Double.init),
             finishedAt: fields["finished_at"]?.string.flatMap(Double.init))
     }

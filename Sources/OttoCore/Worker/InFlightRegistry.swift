@@ -1,11 +1,20 @@
 import NIOConcurrencyHelpers
 
-/// The entries this worker is running, with their start times, for lease renewal.
+/// The entries this worker owns (fetched, claimed, buffered or running), with the time it took
+/// them, so their leases are renewed and a reclaim never hands this worker an entry it already has.
 final class InFlightRegistry: Sendable {
     private let entries = NIOLockedValueBox<[String: (queue: String, started: Double)]>([:])
 
-    func add(_ delivery: Delivery) {
-        entries.withLockedValue { $0[delivery.entryID] = (delivery.queue, UnixTime.now()) }
+    /// Adds the entries not owned yet and returns them (the rest are already here).
+    func adopt(_ deliveries: [Delivery]) -> [Delivery] {
+        let now = UnixTime.now()
+        return entries.withLockedValue { entries in
+            deliveries.filter { delivery in
+                guard entries[delivery.entryID] == nil else { return false }
+                entries[delivery.entryID] = (delivery.queue, now)
+                return true
+            }
+        }
     }
 
     func remove(_ entryID: String) {

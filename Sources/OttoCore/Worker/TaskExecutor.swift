@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 
 /// Runs one delivered task under its time limit and records the outcome in Redis: acknowledged,
 /// rescheduled with backoff, or dead-lettered. Logs the task-end line.
@@ -10,6 +11,8 @@ struct TaskExecutor: Sendable {
     let logger: Logger
     let stats: WorkerStats
     let acks: AckBuffer
+    /// Told the due time of each retry this worker schedules, so promotion wakes for it.
+    let retryDue: NIOLockedValueBox<Double?>
 
     func execute(_ delivery: Delivery) async {
         let start = ContinuousClock.now
@@ -19,7 +22,9 @@ struct TaskExecutor: Sendable {
             envelope = try TaskEnvelope.decode(delivery.envelope)
         } catch {
             await bury(delivery, envelopeText: delivery.envelope, reason: "malformed envelope")
-            finish(name: "unknown", queue: delivery.queue, envelope: nil, outcome: .dead, start: start, error: "malformed envelope")
+            finish(
+                name: "unknown", queue: delivery.queue, envelope: nil, outcome: .dead, start: start,
+                error: "malformed envelope")
             return
         }
         var taskLogger = logger
@@ -33,7 +38,9 @@ struct TaskExecutor: Sendable {
         guard let entry = registry.entry(named: envelope.name) else {
             await bury(delivery, envelopeText: delivery.envelope, reason: "unknown task \(envelope.name)")
             await track(envelope, .dead, error: "unknown task")
-            finish(name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start, error: "unknown task")
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start,
+                error: "unknown task")
             return
         }
         await track(envelope, .running)
@@ -43,10 +50,14 @@ struct TaskExecutor: Sendable {
             let result = try await Self.withTimeLimit(limit) { try await entry.run(envelope.arguments, context) }
             acks.add(queue: delivery.queue, entryID: delivery.entryID)
             await track(envelope, .succeeded, result: result)
-            finish(name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .succeeded, start: start, error: nil)
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .succeeded, start: start,
+                error: nil)
         } catch is CancellationError {
             // Shutdown interrupted the run: leave the entry pending for another worker.
-            finish(name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start, error: "interrupted by shutdown")
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
+                error: "interrupted by shutdown")
         } catch {
             let message = "\(error)"
             let permanent = (error as? TaskError)?.code == .invalidArguments
@@ -59,11 +70,19 @@ struct TaskExecutor: Sendable {
                 do {
                     _ = try await redis.eval(
                         QueueScripts.retry, keys: [keys.stream(delivery.queue), keys.delayed(delivery.queue)],
-                        arguments: [RedisKeys.consumerGroup, delivery.entryID, try next.encoded(), String(Int64(next.dueAt * 1000))])
+                        arguments: [
+                            RedisKeys.consumerGroup, delivery.entryID, try next.encoded(),
+                            String(Int64(next.dueAt * 1000)),
+                        ])
+                    retryDue.withLockedValue { $0 = min($0 ?? next.dueAt, next.dueAt) }
                     await track(next, .queued, error: message)
-                    finish(name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .retrying, start: start, error: message)
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .retrying,
+                        start: start, error: message)
                 } catch {
-                    finish(name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start, error: message)
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
+                        error: message)
                 }
             } else {
                 var last = envelope
@@ -71,9 +90,13 @@ struct TaskExecutor: Sendable {
                 let text = (try? last.encoded()) ?? delivery.envelope
                 if await bury(delivery, envelopeText: text, reason: message) {
                     await track(envelope, .dead, error: message)
-                    finish(name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start, error: message)
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start,
+                        error: message)
                 } else {
-                    finish(name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start, error: message)
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
+                        error: message)
                 }
             }
         }
@@ -92,14 +115,17 @@ struct TaskExecutor: Sendable {
         }
     }
 
-    private func track(_ envelope: TaskEnvelope, _ state: TaskStateStore.State, result: String? = nil, error: String? = nil) async {
+    private func track(
+        _ envelope: TaskEnvelope, _ state: TaskStateStore.State, result: String? = nil, error: String? = nil
+    ) async {
         guard envelope.resultTTL != nil else { return }
         try? await TaskStateStore(redis: redis, keys: keys).mark(envelope, state: state, result: result, error: error)
     }
 
     /// The task-end line: DESIGN.md's operator interface fixes its keys.
     private func finish(
-        name: String, queue: String, envelope: TaskEnvelope?, outcome: TaskOutcome, start: ContinuousClock.Instant, error: String?
+        name: String, queue: String, envelope: TaskEnvelope?, outcome: TaskOutcome, start: ContinuousClock.Instant,
+        error: String?
     ) {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -124,7 +150,9 @@ struct TaskExecutor: Sendable {
     }
 
     /// Runs `operation`, cancelling it when `limit` passes (then throws time limit exceeded).
-    static func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
             group.addTask {

@@ -19,6 +19,7 @@ public struct TaskWorker: Service {
     private let inFlight = InFlightRegistry()
     private let inbox = NIOLockedValueBox<[Delivery]>([])
     private let stopping = NIOLockedValueBox(false)
+    private let retryDue: NIOLockedValueBox<Double?>
 
     public init(
         settings: WorkerSettings, redis: RedisClient, postgres: PostgresPool?, keys: RedisKeys, registry: TaskRegistry,
@@ -31,8 +32,11 @@ public struct TaskWorker: Service {
         self.queue = RedisTaskQueue(redis: redis, keys: keys, registry: registry)
         let acks = AckBuffer()
         self.acks = acks
+        let retryDue = NIOLockedValueBox<Double?>(nil)
+        self.retryDue = retryDue
         self.executor = TaskExecutor(
-            redis: redis, postgres: postgres, keys: keys, registry: registry, logger: logger, stats: stats, acks: acks)
+            redis: redis, postgres: postgres, keys: keys, registry: registry, logger: logger, stats: stats, acks: acks,
+            retryDue: retryDue)
     }
 
     private var isStopping: Bool { stopping.withLockedValue { $0 } }
@@ -90,10 +94,11 @@ public struct TaskWorker: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let free = await gate.waitForFree()
             if Task.isShuttingDownGracefully { break }
-            buffer.append(contentsOf: inbox.withLockedValue { items in
-                defer { items = [] }
-                return items
-            })
+            buffer.append(
+                contentsOf: inbox.withLockedValue { items in
+                    defer { items = [] }
+                    return items
+                })
             if buffer.isEmpty {
                 do {
                     if connection == nil { connection = try await redis.makeDedicatedConnection() }
@@ -103,13 +108,16 @@ public struct TaskWorker: Service {
                     let reading = connection!
                     let reply = try await withGracefulShutdownHandler {
                         try await reading.send(
-                            ["XREADGROUP", "GROUP", RedisKeys.consumerGroup, settings.id, "COUNT", String(count), "BLOCK", String(blockMs), "STREAMS"]
+                            [
+                                "XREADGROUP", "GROUP", RedisKeys.consumerGroup, settings.id, "COUNT", String(count),
+                                "BLOCK", String(blockMs), "STREAMS",
+                            ]
                                 + streams + Array(repeating: ">", count: streams.count),
                             timeout: block + .seconds(3))
                     } onGracefulShutdown: {
                         Task { await reading.close() }
                     }
-                    buffer = Delivery.parse(reply, queueOfStream: queueOfStream)
+                    buffer = inFlight.adopt(Delivery.parse(reply, queueOfStream: queueOfStream))
                     buffer.sort { priority[$0.queue, default: 0] < priority[$1.queue, default: 0] }
                     if failing {
                         logger.info("redis reachable; fetching again")
@@ -136,7 +144,6 @@ public struct TaskWorker: Service {
             let available = min(buffer.count, max(free, gate.capacity - gate.busy))
             for delivery in buffer.prefix(available) {
                 gate.take()
-                inFlight.add(delivery)
                 group.addTask {
                     await executor.execute(delivery)
                     inFlight.remove(delivery.entryID)
@@ -148,7 +155,9 @@ public struct TaskWorker: Service {
         // Prefetched but never started: leave them pending; other workers claim them after the
         // visibility timeout. Put them back in the inbox so a restart of this loop would run them.
         if !buffer.isEmpty {
-            logger.info("leaving prefetched tasks pending for other workers", metadata: ["count": .stringConvertible(buffer.count)])
+            logger.info(
+                "leaving prefetched tasks pending for other workers",
+                metadata: ["count": .stringConvertible(buffer.count)])
         }
         await connection?.close()
     }
@@ -220,7 +229,8 @@ public struct TaskWorker: Service {
                         let reply = try? await redis.eval(
                             QueueScripts.reclaim, keys: [keys.stream(name), keys.dead(name)],
                             arguments: [
-                                RedisKeys.consumerGroup, settings.id, String(visibilityMs), "100", String(settings.maxDeliveries),
+                                RedisKeys.consumerGroup, settings.id, String(visibilityMs), "100",
+                                String(settings.maxDeliveries),
                             ])
                     else { continue }
                     let items = reply.array ?? []
@@ -232,6 +242,7 @@ public struct TaskWorker: Service {
                         }
                         index += 2
                     }
+                    claimed = inFlight.adopt(claimed)
                     if !claimed.isEmpty {
                         logger.notice(
                             "claimed tasks of a worker that stopped answering",
@@ -242,12 +253,12 @@ public struct TaskWorker: Service {
             }
             let remaining = settings.visibilityTimeout / 2 - (ContinuousClock.now - lastReclaim)
             sleep = max(.milliseconds(20), min(sleep, remaining))
-            await sleepUnlessStopping(sleep)
+            await sleepUntilDueOrStopping(sleep)
         }
     }
 
-    /// Resets the idle time of entries running longer than a third of the visibility timeout, so
-    /// no other worker claims a slow task while its worker lives.
+    /// Resets the idle time of entries owned longer than a third of the visibility timeout (running
+    /// or waiting in this worker's buffer), so no other worker claims them while this one lives.
     private func renewLeases() async {
         let third = settings.visibilityTimeout / 3
         let thirdSeconds = Double(third.components.seconds) + Double(third.components.attoseconds) / 1e18
@@ -255,8 +266,26 @@ public struct TaskWorker: Service {
             await sleepUnlessStopping(third)
             for (name, ids) in inFlight.olderThan(thirdSeconds) {
                 _ = try? await redis.eval(
-                    QueueScripts.renew, keys: [keys.stream(name)], arguments: [RedisKeys.consumerGroup, settings.id] + ids)
+                    QueueScripts.renew, keys: [keys.stream(name)],
+                    arguments: [RedisKeys.consumerGroup, settings.id] + ids)
             }
+        }
+    }
+
+    /// Sleeps like ``sleepUnlessStopping(_:)`` but wakes when a retry this worker scheduled falls due.
+    private func sleepUntilDueOrStopping(_ duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while !isStopping && !Task.isCancelled && ContinuousClock.now < deadline {
+            var slice = min(.milliseconds(250), deadline - ContinuousClock.now)
+            if let due = retryDue.withLockedValue({ $0 }) {
+                let wait = due - UnixTime.now()
+                if wait <= 0 {
+                    retryDue.withLockedValue { $0 = nil }
+                    return
+                }
+                slice = min(slice, .milliseconds(Int64(wait * 1000) + 1))
+            }
+            try? await Task.sleep(for: slice)
         }
     }
 

@@ -30,7 +30,8 @@ public enum WorkerBuilder {
             }
             let worker = TaskWorker(
                 settings: WorkerSettings(configuration: configuration, id: identity), redis: redis,
-                postgres: dependencies.postgres, keys: dependencies.keys, registry: registry, stats: stats, logger: logger)
+                postgres: dependencies.postgres, keys: dependencies.keys, registry: registry, stats: stats,
+                logger: logger)
             // Listed in dependency order: on shutdown the worker drains first, then the heartbeat stops.
             services.append(.init(service: heartbeat))
             services.append(.init(service: worker))
@@ -38,7 +39,9 @@ public enum WorkerBuilder {
             services.append(
                 .init(
                     service: IdleService(
-                        logger: logger, reason: "ENABLE_CELERY is not true: tasks run inside otto-api, so this worker has nothing to do")
+                        logger: logger,
+                        reason: "ENABLE_CELERY is not true: tasks run inside otto-api, so this worker has nothing to do"
+                    )
                 ))
         }
         let group = ServiceGroup(

@@ -39,7 +39,9 @@ public struct FleetSnapshot: Codable, Sendable {
     public static let defaultQueues = ["critical", "default", "low"]
 
     /// Reads heartbeats, queue depths and the canary from Redis.
-    public static func read(redis: RedisClient, keys: RedisKeys, now: Double = UnixTime.now()) async throws -> FleetSnapshot {
+    public static func read(redis: RedisClient, keys: RedisKeys, now: Double = UnixTime.now()) async throws
+        -> FleetSnapshot
+    {
         let fleet = WorkerFleet(redis: redis, keys: keys)
         let heartbeats = try await fleet.liveWorkers(now: now)
         var queueNames = defaultQueues

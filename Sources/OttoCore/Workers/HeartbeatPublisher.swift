@@ -16,7 +16,9 @@ public struct HeartbeatPublisher: Service {
     let snapshot: @Sendable () -> WorkerHeartbeat
 
     /// `snapshot` returns the worker's current record; the publisher stamps `beatAt`.
-    public init(redis: RedisClient, keys: RedisKeys, logger: Logger, snapshot: @escaping @Sendable () -> WorkerHeartbeat) {
+    public init(
+        redis: RedisClient, keys: RedisKeys, logger: Logger, snapshot: @escaping @Sendable () -> WorkerHeartbeat
+    ) {
         self.redis = redis
         self.keys = keys
         self.logger = logger

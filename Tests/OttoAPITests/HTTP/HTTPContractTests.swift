@@ -16,10 +16,13 @@ struct HTTPContractTests {
         ["DATABASE_URL": try TestServices.databaseURL(), "REDIS_URL": try TestServices.redisURL()]
     }
 
-    @Test("a valid X-Request-ID is kept and an invalid one replaced", arguments: [
-        ("abc-123_X.y", true), (String(repeating: "a", count: 128), true), (String(repeating: "a", count: 129), false),
-        ("has space", false), ("semi;colon", false), ("", false),
-    ])
+    @Test(
+        "a valid X-Request-ID is kept and an invalid one replaced",
+        arguments: [
+            ("abc-123_X.y", true), (String(repeating: "a", count: 128), true),
+            (String(repeating: "a", count: 129), false),
+            ("has space", false), ("semi;colon", false), ("", false),
+        ])
     func requestIDs(incoming: String, kept: Bool) async throws {
         try await TestApp.run(environment: try environment()) { client, _, _ in
             try await client.execute(uri: "/health", method: .get, headers: [Self.requestID: incoming]) { response in
@@ -36,7 +39,8 @@ struct HTTPContractTests {
             try await client.execute(uri: "/nope", method: .get, headers: [Self.requestID: "req-404"]) { response in
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType] == "application/problem+json")
-                let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let body = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                 #expect(body["status"] as? Int == 404)
                 #expect(body["request_id"] as? String == "req-404")
                 #expect(body["type"] is String && body["title"] is String && body["detail"] is String)
@@ -75,7 +79,9 @@ struct HTTPContractTests {
             }
             try await client.execute(
                 uri: "/internal/worker/heartbeat", method: .get,
-                headers: [HTTPField.Name("X-Forwarded-For")!: "203.0.113.9", .authorization: "Bearer wrong-token-xxxxxxxx"]
+                headers: [
+                    HTTPField.Name("X-Forwarded-For")!: "203.0.113.9", .authorization: "Bearer wrong-token-xxxxxxxx",
+                ]
             ) { response in
                 #expect(response.status == .forbidden)
             }

@@ -89,15 +89,17 @@ struct ConfigurationTests {
         #expect(upstash.redisVariable == "UPSTASH_REDIS_URL")
     }
 
-    @Test("every malformed value is reported at once", arguments: [
-        ("PORT", "eighty"), ("PORT", "70000"), ("APP_ENV", "prod"), ("ENABLE_CELERY", "maybe"),
-        ("LOG_LEVEL", "loud"), ("LOG_FORMAT", "xml"), ("RATE_LIMIT_API", "600/1d"), ("RATE_LIMIT_WEBHOOKS", "many"),
-        ("MAX_BODY_BYTES", "-1"), ("INTERNAL_API_TOKEN", "short"), ("CLERK_SECRET_KEY", "pk_test_wrongprefix1"),
-        ("TWILIO_ACCOUNT_SID", "AC123"), ("TWILIO_AUTH_TOKEN", "not-hex"), ("DATABASE_URL", "mysql://h/db"),
-        ("DATABASE_URL", "postgres://h:notaport/db"), ("DATABASE_URL", "postgres://h/db?sslmode=bogus"),
-        ("ALLOWED_ORIGINS", "https://ok.example, https://bad.example/path"), ("PUBLIC_BASE_URL", "ftp://x"),
-        ("CLERK_JWT_KEY", "not a pem"), ("REDIS_TLS_CA_FILE", "/nonexistent/ca.pem"),
-    ])
+    @Test(
+        "every malformed value is reported at once",
+        arguments: [
+            ("PORT", "eighty"), ("PORT", "70000"), ("APP_ENV", "prod"), ("ENABLE_CELERY", "maybe"),
+            ("LOG_LEVEL", "loud"), ("LOG_FORMAT", "xml"), ("RATE_LIMIT_API", "600/1d"), ("RATE_LIMIT_WEBHOOKS", "many"),
+            ("MAX_BODY_BYTES", "-1"), ("INTERNAL_API_TOKEN", "short"), ("CLERK_SECRET_KEY", "pk_test_wrongprefix1"),
+            ("TWILIO_ACCOUNT_SID", "AC123"), ("TWILIO_AUTH_TOKEN", "not-hex"), ("DATABASE_URL", "mysql://h/db"),
+            ("DATABASE_URL", "postgres://h:notaport/db"), ("DATABASE_URL", "postgres://h/db?sslmode=bogus"),
+            ("ALLOWED_ORIGINS", "https://ok.example, https://bad.example/path"), ("PUBLIC_BASE_URL", "ftp://x"),
+            ("CLERK_JWT_KEY", "not a pem"), ("REDIS_TLS_CA_FILE", "/nonexistent/ca.pem"),
+        ])
     func malformedValues(variable: String, value: String) {
         var environment = ["DATABASE_URL": "postgres://localhost/otto", "REDIS_URL": "redis://localhost:6379"]
         environment[variable] = value
@@ -139,13 +141,17 @@ struct ConfigurationTests {
         #expect(!api.enableCelery)
         let worker = try OttoConfiguration.load(
             for: .worker,
-            environment: ["APP_ENV": "test", "ENABLE_CELERY": "true", "DATABASE_URL": "postgres://localhost/otto", "REDIS_URL": "redis://localhost"])
+            environment: [
+                "APP_ENV": "test", "ENABLE_CELERY": "true", "DATABASE_URL": "postgres://localhost/otto",
+                "REDIS_URL": "redis://localhost",
+            ])
         #expect(worker.workerQueues == ["critical", "default", "low"])
         #expect(worker.workerVisibilityTimeout == 30)
         #expect(worker.workerShutdownGrace == 20)
         #expect(worker.workerConcurrency == 2 * OttoConfiguration.coreCount)
         #expect(worker.logFormat == .json)
-        let beat = try OttoConfiguration.load(for: .beat, environment: ["ENABLE_CELERY_BEAT": "true", "REDIS_URL": "redis://localhost"])
+        let beat = try OttoConfiguration.load(
+            for: .beat, environment: ["ENABLE_CELERY_BEAT": "true", "REDIS_URL": "redis://localhost"])
         #expect(beat.beatLeaseTTL == 5)
         #expect(beat.beatCatchupWindow == 600)
         #expect(beat.beatCanaryInterval == 60)

@@ -6,81 +6,81 @@ import OttoCore
 /// A redis-server of the test's own (for killing, restarting and `--requirepass`), on a
 /// free loopback port, stopped by its pid and reaped.
 final class RedisTestServer {
-  let port: Int
-  private let extraArguments: [String]
-  private var process: Process?
+    let port: Int
+    private let extraArguments: [String]
+    private var process: Process?
 
-  init(port: Int? = nil, arguments: [String] = []) async throws {
-    if let port {
-      self.port = port
-    } else {
-      self.port = try await Self.freePort()
+    init(port: Int? = nil, arguments: [String] = []) async throws {
+        if let port {
+            self.port = port
+        } else {
+            self.port = try await Self.freePort()
+        }
+        self.extraArguments = arguments
+        try await start()
     }
-    self.extraArguments = arguments
-    try await start()
-  }
 
-  deinit {
-    if let process, process.isRunning {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
+    deinit {
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
-  }
 
-  var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: port) }
+    var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: port) }
 
-  func start() async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Self.serverPath())
-    process.arguments =
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-      + extraArguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    self.process = process
-    try await waitUntilListening()
-  }
-
-  /// SIGKILL, as a crash or an OOM kill would do, then reap it.
-  func crash() {
-    guard let process else { return }
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
-    self.process = nil
-  }
-
-  private func waitUntilListening() async throws {
-    let deadline = ContinuousClock.now + .seconds(10)
-    while ContinuousClock.now < deadline {
-      let connected = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .connect(host: "127.0.0.1", port: port).get()
-      if let connected {
-        try? await connected.close()
-        return
-      }
-      try await Task.sleep(for: .milliseconds(50))
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.serverPath())
+        process.arguments =
+            ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+            + extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        try await waitUntilListening()
     }
-    struct NotListening: Error {}
-    throw NotListening()
-  }
 
-  private static func serverPath() -> String {
-    if let path = ProcessInfo.processInfo.environment["OTTO_TEST_REDIS_SERVER"] { return path }
-    let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
-    for directory in searchPath.split(separator: ":") {
-      let candidate = "\(directory)/redis-server"
-      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    /// SIGKILL, as a crash or an OOM kill would do, then reap it.
+    func crash() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
     }
-    return "/usr/bin/redis-server"
-  }
 
-  /// Binds port 0 to let the kernel pick a free port, then releases it.
-  static func freePort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-      .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 0
-    try await channel.close()
-    return port
-  }
+    private func waitUntilListening() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let connected = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get()
+            if let connected {
+                try? await connected.close()
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        struct NotListening: Error {}
+        throw NotListening()
+    }
+
+    private static func serverPath() -> String {
+        if let path = ProcessInfo.processInfo.environment["OTTO_TEST_REDIS_SERVER"] { return path }
+        let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+        for directory in searchPath.split(separator: ":") {
+            let candidate = "\(directory)/redis-server"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "/usr/bin/redis-server"
+    }
+
+    /// Binds port 0 to let the kernel pick a free port, then releases it.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
+    }
 }

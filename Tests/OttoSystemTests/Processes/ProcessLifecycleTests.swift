@@ -6,9 +6,12 @@ import Testing
 
 @Suite("Processes", .serialized)
 struct ProcessLifecycleTests {
-    @Test("`APP_ENV=production otto-api check-config` with an empty environment lists every missing variable and exits 78")
+    @Test(
+        "`APP_ENV=production otto-api check-config` with an empty environment lists every missing variable and exits 78"
+    )
     func checkConfigProduction() async throws {
-        let (status, output) = try await ChildProcess.run("otto-api", ["check-config"], environment: ["APP_ENV": "production"])
+        let (status, output) = try await ChildProcess.run(
+            "otto-api", ["check-config"], environment: ["APP_ENV": "production"])
         #expect(status == 78)
         for variable in [
             "DATABASE_URL", "CLERK_SECRET_KEY", "CLERK_PUBLISHABLE_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
@@ -38,7 +41,8 @@ struct ProcessLifecycleTests {
 
     @Test("check-config validates per process: worker and beat with their flags off need nothing")
     func checkConfigPerProcess() async throws {
-        let (worker, _) = try await ChildProcess.run("otto-worker", ["check-config"], environment: ["APP_ENV": "production"])
+        let (worker, _) = try await ChildProcess.run(
+            "otto-worker", ["check-config"], environment: ["APP_ENV": "production"])
         #expect(worker == 0)
         let (beat, output) = try await ChildProcess.run(
             "otto-beat", ["check-config"], environment: ["APP_ENV": "production", "ENABLE_CELERY_BEAT": "true"])
@@ -107,7 +111,10 @@ struct ProcessLifecycleTests {
         let port = Int.random(in: 20_000..<40_000)
         let api = ChildProcess(
             binary: "otto-api",
-            environment: ["APP_ENV": "test", "PORT": "\(port)", "HOST": "127.0.0.1", "DATABASE_URL": try TestServices.databaseURL()])
+            environment: [
+                "APP_ENV": "test", "PORT": "\(port)", "HOST": "127.0.0.1",
+                "DATABASE_URL": try TestServices.databaseURL(),
+            ])
         try api.start()
         var status = 0
         for _ in 0..<100 where status != 200 {

@@ -9,8 +9,10 @@ struct BeatTests {
     func twoBeatsNeverDoubleOrMiss() async throws {
         let harness = try QueueHarness(name: "beat")
         let settings = ["BEAT_CANARY_INTERVAL": "1", "BEAT_LEASE_TTL": "3"]
-        var beats = [ChildProcess(binary: "otto-beat", environment: harness.environment(settings)),
-                     ChildProcess(binary: "otto-beat", environment: harness.environment(settings))]
+        var beats = [
+            ChildProcess(binary: "otto-beat", environment: harness.environment(settings)),
+            ChildProcess(binary: "otto-beat", environment: harness.environment(settings)),
+        ]
         for beat in beats { try beat.start() }
         let start = Int(Date().timeIntervalSince1970)
         try await Task.sleep(for: .seconds(12))
@@ -32,7 +34,8 @@ struct BeatTests {
         var ticks: [Int] = []
         for entry in entries.array ?? [] {
             guard let fields = entry.array?[1], let text = QueueDepthFields.value(fields, "t"),
-                let envelope = try? TaskEnvelope.decode(text), let key = envelope.dedupKey, key.hasPrefix("beat:canary:"),
+                let envelope = try? TaskEnvelope.decode(text), let key = envelope.dedupKey,
+                key.hasPrefix("beat:canary:"),
                 let tick = Int(key.dropFirst("beat:canary:".count))
             else { continue }
             ticks.append(tick)

@@ -41,7 +41,9 @@ struct WorkerReliabilityTests {
         let ids = try await harness.enqueue("otto.ping", args: #"{"delay_ms": 6000, "tally": "tally"}"#)
         let id = try #require(ids.first)
         let finished = await eventually(timeout: .seconds(30)) {
-            LogLines.taskEnds(first.output + second.output, taskID: id).contains { $0["outcome"] as? String == "succeeded" }
+            LogLines.taskEnds(first.output + second.output, taskID: id).contains {
+                $0["outcome"] as? String == "succeeded"
+            }
         }
         #expect(finished)
         try await Task.sleep(for: .seconds(3))  // a wrongful claim would start a second run now
@@ -109,15 +111,17 @@ struct WorkerReliabilityTests {
         let worker = try await harness.startWorker()
         let ids = try await harness.enqueue("no.such.task")
         let id = try #require(ids.first)
-        #expect(await eventually(timeout: .seconds(10)) {
-            LogLines.taskEnds(worker.output, taskID: id).first?["outcome"] as? String == "dead"
-        })
+        #expect(
+            await eventually(timeout: .seconds(10)) {
+                LogLines.taskEnds(worker.output, taskID: id).first?["outcome"] as? String == "dead"
+            })
         let letters = try await RedisTaskQueue(redis: harness.redis, keys: harness.keys).deadLetters(queue: "default")
         #expect(letters.first?.reason.contains("unknown task") == true)
         let ping = try await harness.enqueue("otto.ping")
-        #expect(await eventually(timeout: .seconds(10)) {
-            LogLines.taskEnds(worker.output, taskID: ping[0]).first?["outcome"] as? String == "succeeded"
-        })
+        #expect(
+            await eventually(timeout: .seconds(10)) {
+                LogLines.taskEnds(worker.output, taskID: ping[0]).first?["outcome"] as? String == "succeeded"
+            })
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit(timeout: .seconds(30)) == 0)
         await harness.cleanUp()
