@@ -3,8 +3,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -s
 
-.PHONY: dev test build release services-start services-stop services-status format format-check \
-	verify\:readiness verify\:all clean
+.PHONY: dev test build release release-check chroot-check validate smoke\:obs lint-deploy bench chaos \
+	services-start services-stop services-status format format-check verify\:readiness verify\:all clean
 
 dev: ## Install what is missing, start PostgreSQL and Redis, migrate, run api + worker + beat
 	@scripts/dev.sh
@@ -19,6 +19,29 @@ release: ## Release build as the Dockerfile does it (static Swift stdlib, stripp
 	$(SWIFT) build $(RELEASE_FLAGS) --product otto-api
 	$(SWIFT) build $(RELEASE_FLAGS) --product otto-worker
 	$(SWIFT) build $(RELEASE_FLAGS) --product otto-beat
+
+release-check: release ## Runtime closure of the real release binaries against the Dockerfile
+	deploy/check-runtime-closure.sh .build/release
+
+chroot-check: release ## Run the release binaries in a debootstrapped bookworm-slim root (slow; root only)
+	deploy/chroot-check.sh .build/release
+
+lint-deploy: ## hadolint, actionlint, fly.toml checks, shellcheck
+	scripts/lint-deploy.sh
+
+validate: ## Quick validation of a deployment: make validate BASE=https://… [INTERNAL_API_TOKEN=… ALLOWED_ORIGIN=… TEST_TENANT_ID=… TWILIO_AUTH_TOKEN=…]
+	@test -n "$(BASE)" || { echo "usage: make validate BASE=https://your-app.fly.dev"; exit 2; }
+	BASE="$(BASE)" deploy/quick-validation.sh
+
+smoke\:obs: ## Observability smoke test: BASE=https://… make smoke:obs
+	@test -n "$(BASE)" || { echo "usage: BASE=https://your-app.fly.dev make smoke:obs"; exit 2; }
+	BASE="$(BASE)" deploy/smoke-obs.sh
+
+bench: ## Benchmarks (release build, private services); table on stdout, JSON under .bench/
+	@scripts/bench.sh
+
+chaos: ## Fault drills against real processes; PASS/FAIL per drill
+	@scripts/chaos.sh
 
 services-start: ## Start the private PostgreSQL and Redis (under .local/)
 	@scripts/services.sh install && scripts/services.sh start

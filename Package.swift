@@ -86,6 +86,16 @@ let package = Package(
             path: "Tests/OttoTestSupport",
             swiftSettings: swiftSettings
         ),
+        // The benchmark's ceiling: a bare Hummingbird route (not shipped).
+        .executableTarget(
+            name: "MinimalServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Benchmarks/MinimalServer",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OttoSystemTests",
             dependencies: [

@@ -6,6 +6,10 @@
 #               i.e. the output of `swift build -c release --static-swift-stdlib`)
 #   DOCKERFILE  environment: the Dockerfile to compare with (default: deploy/Dockerfile)
 #   BINARIES    environment: the binaries to check (default: "otto-api otto-worker otto-beat")
+#   SWIFT_RUNTIME_DIR  environment: when set (a debug build, linked against the toolchain's
+#               shared Swift runtime), libraries under this folder are skipped: the release
+#               build links the Swift standard library statically, so they never ship. This
+#               lets `make test` check the closure on the debug build it already has.
 #
 # How: for each binary, its DIRECT dependencies (the NEEDED entries of its dynamic
 # section, readelf -d) are resolved to files with ldd, and each file to the Debian
@@ -110,6 +114,10 @@ for name in $binaries; do
         fi
         if [ -z "$path" ] || [ "$path" = "not" ]; then
             problem "$name: $soname does not resolve (ldd: not found); install its -dev package to check"
+            continue
+        fi
+        if [ -n "${SWIFT_RUNTIME_DIR:-}" ] && [ "${path#"$SWIFT_RUNTIME_DIR"}" != "$path" ]; then
+            say "skip $name: $soname (Swift runtime, linked statically in release builds)"
             continue
         fi
         if ! pkg=$(owner "$path"); then

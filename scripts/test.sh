@@ -20,5 +20,11 @@ if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
   swift test --skip-build --filter "$OTTO_TEST_FILTER"
 else
   swift test --skip-build
-  if [[ -x scripts/lint-deploy.sh ]]; then scripts/lint-deploy.sh; fi
+  # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts).
+  python3 scripts/chaos.py --quick sigterm kill9 redis postgres
+  scripts/lint-deploy.sh
+  # The Dockerfile's runtime packages against what the binaries link (the debug build's Swift
+  # runtime is skipped: release builds link it statically). `make release-check` does the
+  # same on the real release binaries.
+  SWIFT_RUNTIME_DIR="$(dirname "$(dirname "$(command -v swift)")")" deploy/check-runtime-closure.sh .build/debug
 fi

@@ -139,6 +139,11 @@ struct TaskExecutor: Sendable {
             "duration_ms": .stringConvertible((seconds * 1_000_000).rounded() / 1000),
             "trace_id": .string(envelope?.traceID ?? ""),
         ]
+        if let due = envelope?.dueAt {
+            // How long the task waited between becoming due and starting (queue latency).
+            let startedAt = UnixTime.now() - seconds
+            metadata["wait_ms"] = .stringConvertible((max(0, startedAt - due) * 1_000_000).rounded() / 1000)
+        }
         if let key = envelope?.dedupKey { metadata["dedup_key"] = .string(key) }
         if let tenant = envelope?.tenantID { metadata["tenant_id"] = .string(tenant) }
         if let error { metadata["error"] = .string(error) }

@@ -11,7 +11,8 @@ struct MigrationRunnerTests {
     /// A fresh database owned by the application role, dropped afterwards.
     func withFreshDatabase(_ body: (PostgresPool) async throws -> Void) async throws {
         let admin = PostgresPool(
-            configuration: PostgresConfiguration(url: try TestServices.variable("OTTO_TEST_PG_SUPERUSER_URL"), poolSize: 1),
+            configuration: PostgresConfiguration(
+                url: try TestServices.variable("OTTO_TEST_PG_SUPERUSER_URL"), poolSize: 1),
             logger: logger)
         let name = "otto_mig_\(UUID().uuidString.prefix(8).lowercased())"
         _ = try await admin.query("CREATE DATABASE \(name) OWNER otto")
@@ -43,7 +44,9 @@ struct MigrationRunnerTests {
             for (row, migration) in zip(rows, MigrationCatalog.all.sorted { $0.version < $1.version }) {
                 #expect(try row.decode(String.self, "checksum") == migration.checksum)
             }
-            #expect(try await pool.query("SELECT to_regclass('tenants') IS NOT NULL AS present").first?.decode(Bool.self, "present") == true)
+            #expect(
+                try await pool.query("SELECT to_regclass('tenants') IS NOT NULL AS present").first?.decode(
+                    Bool.self, "present") == true)
         }
     }
 
@@ -88,13 +91,16 @@ struct MigrationRunnerTests {
     @Test("a failing migration rolls back entirely and is not recorded")
     func failingMigrationRollsBack() async throws {
         try await withFreshDatabase { pool in
-            let broken = Migration(version: 9998, name: "broken", sql: "CREATE TABLE half_done (id int); SELECT no_such_function();")
+            let broken = Migration(
+                version: 9998, name: "broken", sql: "CREATE TABLE half_done (id int); SELECT no_such_function();")
             await #expect(throws: (any Error).self) {
-                try await MigrationRunner(pool: pool, migrations: MigrationCatalog.all + [broken], logger: logger).migrate()
+                try await MigrationRunner(pool: pool, migrations: MigrationCatalog.all + [broken], logger: logger)
+                    .migrate()
             }
             let present = try await pool.query("SELECT to_regclass('half_done') IS NOT NULL AS present")
             #expect(try present.first?.decode(Bool.self, "present") == false)
-            let recorded = try await pool.query("SELECT count(*)::int AS n FROM otto_schema_migrations WHERE version = 9998")
+            let recorded = try await pool.query(
+                "SELECT count(*)::int AS n FROM otto_schema_migrations WHERE version = 9998")
             #expect(try recorded.first?.decode(Int.self, "n") == 0)
         }
     }

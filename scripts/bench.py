@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""`make bench`: Otto's speed and memory, measured on the machine at hand.
+
+A benchmark, not a test: it asserts nothing, prints a table and writes it as JSON under
+.bench/ (git-ignored). Every figure sits next to this machine's ceiling measured in the same
+run (a bare Hummingbird route for HTTP, redis-benchmark for Redis) and next to its target
+from issue 7. Inputs come from scripts/bench.sh: the release binaries (OTTO_RELEASE_DIR), the
+private PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("OTTO_RELEASE_DIR", os.path.join(ROOT, ".build", "release"))
+DATABASE_URL = os.environ["DATABASE_URL"]
+REDIS_URL = os.environ["REDIS_URL"]
+REDIS_PORT = re.search(r":(\d+)/?", REDIS_URL.split("@")[-1]).group(1)
+WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
+WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "64"))
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
+WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
+QUEUE_TASKS = int(os.environ.get("BENCH_QUEUE_TASKS", "20000"))
+IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", "30"))
+
+results = {"machine": {}, "api": {}, "queue": {}, "idle": {}, "startup": {}, "ceiling": {}}
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_cli(*args):
+    return subprocess.run(["redis-cli", "-p", REDIS_PORT, *args], capture_output=True, text=True, check=True).stdout
+
+
+def peak_rss_mb(pid):
+    """VmHWM: the peak resident set size of a live process."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def start(binary, env, args=()):
+    environment = {"PATH": "/usr/bin:/bin", "APP_ENV": "production", "LOG_FORMAT": "json", **env}
+    return subprocess.Popen(
+        [os.path.join(BIN, binary), *args], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_http(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except Exception:
+            time.sleep(0.005)
+    return False
+
+
+def wrk(url, seconds=WRK_SECONDS, script=None):
+    """Runs wrk after a warm-up; returns requests/s, p50 and p99 in ms."""
+    base = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", "--latency"]
+    if script:
+        base += ["-s", script]
+    subprocess.run(base + [f"-d{WARMUP_SECONDS}s", url], capture_output=True, text=True)
+    output = subprocess.run(base + [f"-d{seconds}s", url], capture_output=True, text=True).stdout
+
+    def latency(percentile):
+        match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            return None
+        value, unit = float(match.group(1)), match.group(2)
+        return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 3)
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": round(float(rps.group(1))) if rps else None,
+        "p50_ms": latency(50),
+        "p99_ms": latency(99),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else None,
+        "connections": WRK_CONNECTIONS,
+        "threads": WRK_THREADS,
+        "seconds": seconds,
+    }
+
+
+def bench_api():
+    port = free_port()
+    env = {
+        "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "PORT": str(port), "HOST": "127.0.0.1",
+        "ENABLE_CELERY": "false", "LOG_LEVEL": "info",
+        # Production validation needs these; the values are obviously fake.
+        "CLERK_SECRET_KEY": "sk_test_benchbenchbench", "CLERK_PUBLISHABLE_KEY": "pk_test_benchbenchbench",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "0" * 32, "CALLRAIL_SIGNING_KEY": "bench",
+        "ALLOWED_ORIGINS": "https://bench.example", "PUBLIC_BASE_URL": "https://bench.example",
+        "RATE_LIMIT_API": "100000000/1s", "RATE_LIMIT_WEBHOOKS": "100000000/1s",
+    }
+    began = time.monotonic()
+    api = start("otto-api", env)
+    if not wait_http(f"http://127.0.0.1:{port}/health"):
+        stop(api)
+        raise SystemExit("otto-api did not start")
+    results["startup"]["api_to_health_ms"] = round((time.monotonic() - began) * 1000, 1)
+    results["api"]["idle_rss_mb"] = rss_mb(api.pid)
+    log("api: GET /health")
+    results["api"]["health"] = wrk(f"http://127.0.0.1:{port}/health")
+    log("api: GET /ready")
+    results["api"]["ready"] = wrk(f"http://127.0.0.1:{port}/ready")
+    results["api"]["peak_rss_mb"] = peak_rss_mb(api.pid)
+    stop(api)
+
+    baseline_port = free_port()
+    baseline = subprocess.Popen(
+        [os.path.join(BIN, "MinimalServer"), str(baseline_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_http(f"http://127.0.0.1:{baseline_port}/health")
+    log("ceiling: bare Hummingbird route")
+    results["ceiling"]["hummingbird_minimal_route"] = wrk(f"http://127.0.0.1:{baseline_port}/health")
+    results["ceiling"]["hummingbird_peak_rss_mb"] = peak_rss_mb(baseline.pid)
+    stop(baseline)
+
+
+def queue_depth(prefix):
+    stream = f"{prefix}{{default}}:stream"
+    length = int(redis_cli("XLEN", stream).strip() or 0)
+    return length
+
+
+def bench_queue():
+    prefix = f"otto-bench-{int(time.time())}:"
+    env = {"REDIS_URL": REDIS_URL, "DATABASE_URL": DATABASE_URL, "ENABLE_CELERY": "true", "REDIS_KEY_PREFIX": prefix,
+           "APP_ENV": "development", "LOG_FORMAT": "json", "LOG_LEVEL": "info"}
+    worker_env = {**env, "APP_ENV": "development"}
+    worker = start("otto-worker", worker_env)
+    time.sleep(1.0)
+    results["queue"]["idle_rss_mb"] = rss_mb(worker.pid)
+
+    log(f"queue: enqueue {QUEUE_TASKS} otto.ping with one producer")
+    began = time.monotonic()
+    enqueue = subprocess.run(
+        [os.path.join(BIN, "otto-worker"), "enqueue", "otto.ping", "--count", str(QUEUE_TASKS), "--json"],
+        env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, check=True)
+    enqueued = time.monotonic()
+    assert len(json.loads(enqueue.stdout)["ids"]) == QUEUE_TASKS
+    max_rss = 0
+    while True:
+        pending = redis_cli("XPENDING", f"{prefix}{{default}}:stream", "otto-workers").split("\n")[0].strip()
+        if queue_depth(prefix) == 0 and pending in ("0", ""):
+            break
+        max_rss = max(max_rss, rss_mb(worker.pid) or 0)
+        if time.monotonic() - began > 300:
+            raise SystemExit("queue did not drain in 300 s")
+        time.sleep(0.01)
+    done = time.monotonic()
+    results["queue"]["tasks"] = QUEUE_TASKS
+    results["queue"]["enqueue_per_s"] = round(QUEUE_TASKS / (enqueued - began))
+    results["queue"]["end_to_end_per_s"] = round(QUEUE_TASKS / (done - began))
+    results["queue"]["peak_rss_mb"] = peak_rss_mb(worker.pid)
+    stop(worker)
+
+    # Enqueue-to-start latency at a moderate rate, from the worker's own task-end lines
+    # (wait_ms = start time minus the envelope's due time).
+    log("queue: enqueue-to-start latency at a moderate rate")
+    latency_log = os.path.join(ROOT, ".bench", "latency-worker.log")
+    with open(latency_log, "w") as output:
+        worker = subprocess.Popen([os.path.join(BIN, "otto-worker")], env={"PATH": "/usr/bin:/bin", **worker_env},
+                                  stdout=output, stderr=subprocess.STDOUT)
+        time.sleep(1.0)
+        producer = os.path.join(ROOT, "scripts", "bench_producer.py")
+        subprocess.run([sys.executable, producer, REDIS_PORT, prefix, "2000", "500"], check=True)
+        time.sleep(1.0)
+        stop(worker)
+    waits = []
+    with open(latency_log) as lines:
+        for line in lines:
+            if '"task finished"' in line:
+                record = json.loads(line)
+                if "wait_ms" in record:
+                    waits.append(float(record["wait_ms"]))
+    waits.sort()
+    if waits:
+        results["queue"]["latency_sample"] = len(waits)
+        results["queue"]["latency_rate_per_s"] = 500
+        results["queue"]["enqueue_to_start_p50_ms"] = round(waits[len(waits) // 2], 3)
+        results["queue"]["enqueue_to_start_p99_ms"] = round(waits[int(len(waits) * 0.99) - 1], 3)
+    redis_cli("EVAL", "for _,k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end", "0", prefix + "*")
+
+
+def count_monitor(process_env, binary, seconds):
+    """Commands a process sends to Redis while idle, counted with MONITOR (script-internal calls excluded)."""
+    process = start(binary, process_env)
+    time.sleep(3)  # let it connect and settle
+    monitor = subprocess.Popen(["redis-cli", "-p", REDIS_PORT, "monitor"], stdout=subprocess.PIPE, text=True)
+    time.sleep(seconds)
+    monitor.terminate()
+    output, _ = monitor.communicate()
+    rss = rss_mb(process.pid)
+    stop(process)
+    prefix = process_env["REDIS_KEY_PREFIX"]
+    lines = [l for l in output.splitlines() if "[0 lua]" not in l and " lua]" not in l and l.strip() and l != "OK"]
+    return round(len(lines) / seconds, 2), rss
+
+
+def bench_idle():
+    prefix = f"otto-idle-{int(time.time())}:"
+    env = {"REDIS_URL": REDIS_URL, "DATABASE_URL": DATABASE_URL, "ENABLE_CELERY": "true", "ENABLE_CELERY_BEAT": "true",
+           "REDIS_KEY_PREFIX": prefix, "APP_ENV": "development", "LOG_FORMAT": "json"}
+    log(f"idle: worker commands per second over {IDLE_SECONDS} s")
+    results["idle"]["worker_commands_per_s"], results["idle"]["worker_idle_rss_mb"] = count_monitor(env, "otto-worker", IDLE_SECONDS)
+    log(f"idle: beat commands per second over {IDLE_SECONDS} s")
+    results["idle"]["beat_commands_per_s"], results["idle"]["beat_idle_rss_mb"] = count_monitor(env, "otto-beat", IDLE_SECONDS)
+    results["idle"]["seconds"] = IDLE_SECONDS
+
+    # Startup: exec to the worker's first heartbeat.
+    began = time.monotonic()
+    worker = start("otto-worker", env)
+    while int(redis_cli("ZCARD", f"{prefix}workers").strip() or 0) == 0:
+        if time.monotonic() - began > 30:
+            break
+        time.sleep(0.005)
+    results["startup"]["worker_to_heartbeat_ms"] = round((time.monotonic() - began) * 1000, 1)
+    stop(worker)
+    redis_cli("EVAL", "for _,k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end", "0", prefix + "*")
+
+
+def bench_redis_ceiling():
+    log("ceiling: redis-benchmark for the queue's commands")
+    commands = {
+        "PING": ["PING"],
+        "XADD": ["XADD", "otto-bench-ceiling:stream", "*", "t", "x" * 300],
+        "EVALSHA-like EVAL": ["EVAL", "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)", "1",
+                              "otto-bench-ceiling:z", "0"],
+    }
+    ceiling = {}
+    for name, command in commands.items():
+        output = subprocess.run(["redis-benchmark", "-p", REDIS_PORT, "-n", "100000", "-c", "50", "-q", *command],
+                                capture_output=True, text=True).stdout
+        match = re.findall(r"([\d.]+) requests per second", output)
+        ceiling[name] = round(float(match[-1])) if match else None
+        piped = subprocess.run(["redis-benchmark", "-p", REDIS_PORT, "-n", "200000", "-c", "50", "-P", "16", "-q", *command],
+                               capture_output=True, text=True).stdout
+        match = re.findall(r"([\d.]+) requests per second", piped)
+        ceiling[name + " (pipelined x16)"] = round(float(match[-1])) if match else None
+    redis_cli("DEL", "otto-bench-ceiling:stream", "otto-bench-ceiling:z")
+    results["ceiling"]["redis_benchmark_ops_per_s"] = ceiling
+
+
+def machine():
+    with open("/proc/cpuinfo") as cpu:
+        model = next((l.split(":", 1)[1].strip() for l in cpu if l.startswith("model name")), "unknown")
+    results["machine"] = {"cores": os.cpu_count(), "cpu": model, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+def table():
+    api, queue, idle, startup, ceiling = (results[k] for k in ("api", "queue", "idle", "startup", "ceiling"))
+    floor = ceiling.get("hummingbird_minimal_route", {}).get("rps") or 1
+    rows = [
+        ("GET /health req/s", api["health"]["rps"], f"ceiling {floor} (bare Hummingbird); target >= 80% = {int(floor * 0.8)}"),
+        ("GET /health p50 / p99 ms", f'{api["health"]["p50_ms"]} / {api["health"]["p99_ms"]}', ""),
+        ("GET /ready req/s", api["ready"]["rps"], "target >= 15000"),
+        ("GET /ready p50 / p99 ms", f'{api["ready"]["p50_ms"]} / {api["ready"]["p99_ms"]}', "target p99 < 20"),
+        ("otto-api RSS idle / peak MB", f'{api["idle_rss_mb"]} / {api["peak_rss_mb"]}', "target < 60"),
+        ("queue enqueue tasks/s", queue["enqueue_per_s"], f'one producer, {queue["tasks"]} tasks, pipelined'),
+        ("queue end-to-end tasks/s", queue["end_to_end_per_s"], "target >= 20000 (one worker, default concurrency)"),
+        ("enqueue-to-start p50 / p99 ms", f'{queue.get("enqueue_to_start_p50_ms")} / {queue.get("enqueue_to_start_p99_ms")}',
+         f'target < 1 / < 5 (at {queue.get("latency_rate_per_s")} tasks/s)'),
+        ("otto-worker RSS idle / peak MB", f'{queue["idle_rss_mb"]} / {queue["peak_rss_mb"]}', "target < 40"),
+        ("otto-beat RSS idle MB", idle["beat_idle_rss_mb"], "target < 20"),
+        ("idle worker Redis commands/s", idle["worker_commands_per_s"], "target < 2"),
+        ("idle beat Redis commands/s", idle["beat_commands_per_s"], "target < 2"),
+        ("startup: exec to /health ms", startup["api_to_health_ms"], ""),
+        ("startup: exec to first heartbeat ms", startup["worker_to_heartbeat_ms"], ""),
+    ]
+    for name, value in ceiling.get("redis_benchmark_ops_per_s", {}).items():
+        rows.append((f"ceiling: redis {name} ops/s", value, "redis-benchmark -c 50"))
+    width = max(len(r[0]) for r in rows)
+    print(f"\nOtto benchmark — {results['machine']['cores']} cores, {results['machine']['cpu']}, "
+          f"{results['machine']['date']}; wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s after {WARMUP_SECONDS}s warm-up")
+    for name, value, note in rows:
+        print(f"  {name.ljust(width)}  {str(value).rjust(14)}  {note}")
+
+
+def main():
+    os.makedirs(os.path.join(ROOT, ".bench"), exist_ok=True)
+    machine()
+    only = set(sys.argv[1:]) or {"api", "queue", "idle", "redis"}
+    if "api" in only:
+        bench_api()
+    if "queue" in only:
+        bench_queue()
+    if "idle" in only:
+        bench_idle()
+    if "redis" in only:
+        bench_redis_ceiling()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for name in (f"bench-{stamp}.json", "latest.json"):
+        with open(os.path.join(ROOT, ".bench", name), "w") as output:
+            json.dump(results, output, indent=2)
+    if only == {"api", "queue", "idle", "redis"}:
+        table()
+    else:
+        print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make bench`: release build, private services, then scripts/bench.py (a table on stdout and
+# JSON under .bench/). A benchmark, never a test: it asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh install
+for tool in wrk redis-benchmark; do
+  if ! command -v "$tool" >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-tools >/dev/null
+  fi
+done
+scripts/services.sh start
+eval "$(scripts/services.sh env)"
+release_dir="${OTTO_RELEASE_DIR:-$PWD/.build/release}"
+if [[ -z "${OTTO_RELEASE_DIR:-}" ]]; then
+  make release
+  swift build -c release --static-swift-stdlib -Xlinker -s --product MinimalServer
+fi
+export OTTO_RELEASE_DIR="$release_dir"
+"$release_dir/otto-api" migrate >/dev/null
+python3 scripts/bench.py "$@"
