@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/services.sh install
+started_here=0
+scripts/services.sh status >/dev/null 2>&1 || started_here=1
 scripts/services.sh start
 eval "$(scripts/services.sh env)"
 swift build
@@ -26,7 +28,8 @@ stop() {
   echo "stopping otto processes and services"
   pkill -TERM -f "$bin/otto-(api|worker|beat)" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
-  scripts/services.sh stop
+  # Stop the services only when this run started them (a test run may be using them).
+  if [[ $started_here == 1 ]]; then scripts/services.sh stop; fi
 }
 trap stop INT TERM EXIT
 run api "$bin/otto-api"
