@@ -118,23 +118,12 @@ struct ProcessLifecycleTests {
         try api.start()
         var status = 0
         for _ in 0..<100 where status != 200 {
-            status = await Self.httpStatus("http://127.0.0.1:\(port)/health")
+            status = await ProcessProbe.httpStatus("http://127.0.0.1:\(port)/health")
             if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(status == 200, "\(api.output)")
         api.signal(SIGINT)
         #expect(await api.waitForExit(timeout: .seconds(15)) == 0)
         #expect(api.output.contains("\"route\":\"/health\"") || api.output.contains("route=/health"))
-    }
-
-    static func httpStatus(_ url: String) async -> Int {
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", url]
-        let pipe = Pipe()
-        curl.standardOutput = pipe
-        guard (try? curl.run()) != nil else { return 0 }
-        curl.waitUntilExit()
-        return Int(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
     }
 }
