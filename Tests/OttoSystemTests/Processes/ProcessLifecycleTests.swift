@@ -126,4 +126,21 @@ struct ProcessLifecycleTests {
         #expect(await api.waitForExit(timeout: .seconds(15)) == 0)
         #expect(api.output.contains("\"route\":\"/health\"") || api.output.contains("route=/health"))
     }
+
+    @Test("otto-worker and otto-beat do not link Hummingbird; otto-api does", arguments: [
+        ("otto-worker", false), ("otto-beat", false), ("otto-api", true),
+    ])
+    func binariesLinkOnlyWhatTheyUse(binary: String, linksHummingbird: Bool) throws {
+        let nm = Process()
+        nm.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
+        nm.arguments = [TestServices.binary(binary)]
+        let pipe = Pipe()
+        nm.standardOutput = pipe
+        nm.standardError = FileHandle.nullDevice
+        try nm.run()
+        let symbols = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        nm.waitUntilExit()
+        #expect(!symbols.isEmpty)
+        #expect(symbols.contains("Hummingbird") == linksHummingbird)
+    }
 }
