@@ -49,7 +49,9 @@ public struct CallStore: Sendable {
     public func get(tenantID: String, id: String) async throws -> Call? {
         guard UUIDText.isValid(id) else { return nil }
         return try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
-            try connection.query("SELECT \(Call.selectList) FROM calls WHERE id = $1::uuid", [id]).first.map { try Call(row: $0) }
+            try connection.query("SELECT \(Call.selectList) FROM calls WHERE id = $1::uuid", [id]).first.map {
+                try Call(row: $0)
+            }
         }
     }
 
