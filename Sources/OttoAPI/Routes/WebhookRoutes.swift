@@ -105,19 +105,27 @@ struct WebhookRoutes {
         return HealthRoutes.json("{\"status\":\"ok\"}", status: .ok)
     }
 
-    /// `?event=` when the operator configured one URL per CallRail webhook type; otherwise a
-    /// payload with a duration or `answered` is a completed call, anything else a pre-call.
+    /// `?event=` when the operator configured one URL per CallRail webhook type (recommended).
+    /// Otherwise a payload that shows the call happened (answered, a positive duration or a
+    /// recording) is a completed call, and anything else a pre-call: CallRail's pre-call payload
+    /// carries `answered=false` and `duration=0`, so reading those as a missed call would pin a
+    /// terminal status before the call even rang. A missed call sent without `?event=` therefore
+    /// stays `ringing`.
     static func callRailEventKind(request: Request, payload: [String: JSONValue]) -> String {
         if let event = request.uri.queryParameters.get("event"),
             ["pre-call", "call-completed", "call-modified"].contains(event)
         {
             return event
         }
-        let known: (JSONValue?) -> Bool = { value in
-            if case .null? = value { return false }
-            return value != nil
+        var happened = false
+        if case .bool(true)? = payload["answered"] { happened = true }
+        switch payload["duration"] {
+        case .number(let seconds)? where seconds > 0: happened = true
+        case .string(let text)? where (Int(text) ?? 0) > 0: happened = true
+        default: break
         }
-        return known(payload["duration"]) || known(payload["answered"]) ? "call-completed" : "pre-call"
+        if case .string(let url)? = payload["recording"], !url.isEmpty { happened = true }
+        return happened ? "call-completed" : "pre-call"
     }
 
     /// PUBLIC_BASE_URL + the request's path and query: what the provider called and signed.

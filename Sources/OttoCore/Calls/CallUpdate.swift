@@ -64,10 +64,12 @@ public struct CallUpdate: Sendable, Equatable {
 
     /// A CallRail webhook (JSON object): pre-call, call-completed or call-modified.
     ///
-    /// Reads `id` (or `resource_id`), `direction`, `customer_phone_number`,
+    /// Reads `resource_id` (the `CAL…` id every event kind carries; `id` when it is absent),
+    /// `direction`, `customer_phone_number` (`customer_number` in pre-call payloads),
     /// `tracking_phone_number`, `business_phone_number`, `start_time`, `duration`, `recording`
-    /// and `answered`. A pre-call event is a ringing call; a completed one is `completed` when
-    /// answered and `no-answer` otherwise.
+    /// and `answered`. A pre-call event is a ringing call (CallRail sends it with
+    /// `answered=false` and `duration=0`, which must not read as a missed call); a completed or
+    /// modified one is `completed` when answered and `no-answer` otherwise.
     public static func callRail(_ payload: [String: JSONValue], eventKind: String) -> CallUpdate? {
         func string(_ key: String) -> String? {
             switch payload[key] {
@@ -76,11 +78,11 @@ public struct CallUpdate: Sendable, Equatable {
             default: nil
             }
         }
-        guard let id = string("id") ?? string("resource_id") else { return nil }
+        guard let id = string("resource_id") ?? string("id") else { return nil }
         var update = CallUpdate(provider: .callrail, providerCallID: id)
         let direction = string("direction")?.lowercased()
         update.direction = direction
-        let customer = string("customer_phone_number").flatMap { PhoneNumber.e164($0) }
+        let customer = (string("customer_phone_number") ?? string("customer_number")).flatMap { PhoneNumber.e164($0) }
         let business = string("business_phone_number").flatMap { PhoneNumber.e164($0) }
         update.trackingNumber = string("tracking_phone_number").flatMap { PhoneNumber.e164($0) }
         if direction == "outbound" {

@@ -11,15 +11,19 @@ public struct WebhookMaintenance: Sendable {
         self.pool = pool
     }
 
-    /// Events stored more than `olderThanSeconds` ago whose processing was never enqueued.
-    public func unenqueuedEvents(olderThanSeconds: Int, limit: Int) async throws -> [(id: String, tenantID: String)] {
+    /// Events stored more than `olderThanSeconds` ago whose processing was never enqueued, of
+    /// every tenant or of `tenantID` only.
+    public func unenqueuedEvents(
+        olderThanSeconds: Int, limit: Int, tenantID: String? = nil
+    ) async throws -> [(id: String, tenantID: String)] {
         try await maintenanceTransaction { connection in
             try connection.query(
                 """
                 SELECT id, tenant_id FROM webhook_events
                 WHERE enqueued_at IS NULL AND received_at < now() - make_interval(secs => $1::integer)
+                  AND ($3::uuid IS NULL OR tenant_id = $3::uuid)
                 ORDER BY received_at LIMIT $2::integer
-                """, [olderThanSeconds, limit]
+                """, [olderThanSeconds, limit, tenantID]
             ).rows.map { (id: try $0.decode(String.self, "id"), tenantID: try $0.decode(String.self, "tenant_id")) }
         }
     }

@@ -5,15 +5,19 @@ public struct WebhookSweepTask: OttoTask {
     public struct Arguments: Codable, Sendable {
         public var minAgeSeconds: Int?
         public var limit: Int?
+        /// Sweep one tenant only (an operator's targeted catch-up); every tenant when nil.
+        public var tenantID: String?
 
-        public init(minAgeSeconds: Int? = nil, limit: Int? = nil) {
+        public init(minAgeSeconds: Int? = nil, limit: Int? = nil, tenantID: String? = nil) {
             self.minAgeSeconds = minAgeSeconds
             self.limit = limit
+            self.tenantID = tenantID
         }
 
         enum CodingKeys: String, CodingKey {
             case minAgeSeconds = "min_age_seconds"
             case limit
+            case tenantID = "tenant_id"
         }
     }
 
@@ -44,9 +48,13 @@ public struct WebhookSweepTask: OttoTask {
         } else {
             throw TaskError(.missingDependency, detail: "otto.webhooks.sweep needs Redis or an enqueuer")
         }
+        if let tenant = arguments.tenantID, !UUIDText.isValid(tenant) {
+            throw TaskError(.invalidArguments, detail: "tenant_id must be a UUID")
+        }
         let events = try await WebhookMaintenance(pool: pool).unenqueuedEvents(
-            olderThanSeconds: max(0, arguments.minAgeSeconds ?? 30), limit: min(10_000, max(1, arguments.limit ?? 1000))
-        )
+            olderThanSeconds: max(0, arguments.minAgeSeconds ?? 30),
+            limit: min(10_000, max(1, arguments.limit ?? 1000)),
+            tenantID: arguments.tenantID)
         let store = WebhookEventStore(pool: pool)
         var enqueued = 0
         var failed = 0

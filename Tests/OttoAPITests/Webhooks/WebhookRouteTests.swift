@@ -35,10 +35,14 @@ struct WebhookRouteTests {
         try await CallsTestApp.run(environment: try CallsTestApp.environment()) { client, dependencies in
             let tenant = try await CallsTestApp.tenant(dependencies)
             let json = """
-                {"id":"CAL-1","direction":"inbound","answered":true,"customer_phone_number":"+15551234567",\
+                {"resource_id":"CAL-1","direction":"inbound","answered":true,"customer_phone_number":"+15551234567",\
                 "tracking_phone_number":"+15550001111","business_phone_number":"+15552223333",\
                 "start_time":"2026-01-31T12:00:00.000-05:00","duration":"33","recording":null}
                 """
+            // The pre-call webhook first: CallRail sends it with answered=false and duration=0.
+            let preCall =
+                #"{"resource_id":"CAL-1","direction":"inbound","answered":false,"duration":0,"customer_number":"+15551234567"}"#
+            #expect(try await CallsTestApp.callRail(client, tenant: tenant, json: preCall).0 == .ok)
             let (status, body) = try await CallsTestApp.callRail(client, tenant: tenant, json: json)
             #expect(status == .ok)
             #expect(body == #"{"status":"ok"}"#)
@@ -178,14 +182,14 @@ struct WebhookRouteTests {
                 let context = TaskContext(
                     envelope: Self.envelope(), logger: .init(label: "otto.tests.sweep"), redis: dependencies.redis,
                     postgres: dependencies.postgres, keys: dependencies.keys)
-                _ = try? await WebhookSweepTask().run(.init(minAgeSeconds: 0), context: context)
+                // Scoped to this test's tenant so concurrent tests' events stay theirs.
+                _ = try? await WebhookSweepTask().run(.init(minAgeSeconds: 0, tenantID: tenant), context: context)
                 return try await CallsTestApp.count(
                     dependencies, tenant: tenant, "SELECT count(*) AS n FROM webhook_events WHERE enqueued_at IS NULL")
                     == 0
             }
             #expect(swept)
-            // Every stored event of this tenant has a task in the stream (the sweep is global, so
-            // other tests' tenants may have tasks there too).
+            // Every stored event of this tenant has a task in the stream.
             let entries = try await dependencies.redis!.send(["XRANGE", dependencies.keys.stream("default"), "-", "+"])
             var eventIDs = Set<String>()
             for entry in entries.array ?? [] {
@@ -194,7 +198,8 @@ struct WebhookRouteTests {
                     let arguments = try? JSONDecoder().decode(
                         ProcessWebhookEventTask.Arguments.self, from: Data(envelope.arguments.utf8))
                 else { continue }
-                if arguments.tenantID == tenant { eventIDs.insert(arguments.eventID) }
+                #expect(arguments.tenantID == tenant)
+                eventIDs.insert(arguments.eventID)
             }
             #expect(eventIDs.count == 100)
         }

@@ -79,6 +79,16 @@ import Testing
         #expect(completed.endedAt == 1_281_930_331)
         #expect(CallUpdate.callRail(payload, eventKind: "pre-call")?.status == "ringing")
         #expect(CallUpdate.callRail(["direction": .string("inbound")], eventKind: "pre-call") == nil)
+        // Pre-call payloads name the customer `customer_number` and carry answered=false, duration=0.
+        let preCall = try #require(
+            CallUpdate.callRail(
+                [
+                    "resource_id": .string("CAL123"), "customer_number": .string("+15551234567"),
+                    "answered": .bool(false), "duration": .number(0),
+                ], eventKind: "pre-call"))
+        #expect(preCall.providerCallID == "CAL123")
+        #expect(preCall.status == "ringing")
+        #expect(preCall.fromNumber == "+15551234567")
     }
 
     @Test func callStatusRanksNeverGoBackwards() {
