@@ -61,7 +61,7 @@ func buildRoutes(
     InternalRoutes(redis: dependencies.redis, keys: dependencies.keys).register(on: internalGroup, table: &table)
 
     WebhookRoutes(configuration: configuration, postgres: dependencies.postgres, tasks: tasks)
-        .register(on: router, table: &table)
+        .register(on: router.group("/webhooks"), prefix: "/webhooks", table: &table)
     OpenAPIRoutes().register(on: router, table: &table)
     if testTenantHeader {
         CallsRoutes(

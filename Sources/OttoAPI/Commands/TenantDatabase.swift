@@ -5,7 +5,7 @@ import OttoCore
 /// Opens the database for the `tenants` commands (configuration errors exit 78).
 enum TenantDatabase {
     static func run<T: Sendable>(
-        _ body: @Sendable (OttoConfiguration, TenantDirectory) async throws -> T
+        _ body: @Sendable (OttoConfiguration, TenantRecords) async throws -> T
     ) async throws -> T {
         let configuration: OttoConfiguration
         do {
@@ -23,7 +23,7 @@ enum TenantDatabase {
             throw ExitCode(ConfigurationError.exitCode)
         }
         do {
-            let value = try await body(configuration, TenantDirectory(pool: postgres))
+            let value = try await body(configuration, TenantRecords(pool: postgres))
             await dependencies.shutdown()
             return value
         } catch {

@@ -25,15 +25,17 @@ struct WebhookRoutes {
     static let twilioSignatureHeader = HTTPField.Name("X-Twilio-Signature")!
     static let callRailSignatureHeader = HTTPField.Name("signature")!
 
-    func register(on router: Router<OttoRequestContext>, table: inout RouteTable) {
-        router.post("/webhooks/twilio/{tenant}") { request, context in
+    /// Registers the routes on `group`, mounted at `prefix` (`/webhooks`), so they get the
+    /// group's middleware (the webhook rate limit runs before the signature check).
+    func register(on group: RouterGroup<OttoRequestContext>, prefix: String, table: inout RouteTable) {
+        group.post("/twilio/{tenant}") { request, context in
             try await twilio(request, context: context)
         }
-        table.add(.post, "/webhooks/twilio/{tenant}")
-        router.post("/webhooks/callrail/{tenant}") { request, context in
+        table.add(.post, prefix + "/twilio/{tenant}")
+        group.post("/callrail/{tenant}") { request, context in
             try await callRail(request, context: context)
         }
-        table.add(.post, "/webhooks/callrail/{tenant}")
+        table.add(.post, prefix + "/callrail/{tenant}")
     }
 
     func twilio(_ request: Request, context: OttoRequestContext) async throws -> Response {

@@ -48,7 +48,7 @@ enum CallsTestApp {
     }
 
     static func tenant(_ dependencies: Dependencies) async throws -> String {
-        try await TenantDirectory(pool: dependencies.postgres!).create(
+        try await TenantRecords(pool: dependencies.postgres!).create(
             clerkOrgID: "org_test_\(UUID().uuidString.lowercased())", name: "Test tenant"
         ).id
     }

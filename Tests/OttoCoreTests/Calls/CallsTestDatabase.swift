@@ -13,7 +13,7 @@ enum CallsTestDatabase {
 
     /// A new tenant (unique Clerk organisation).
     static func tenant(_ pool: PostgresPool) async throws -> String {
-        try await TenantDirectory(pool: pool).create(
+        try await TenantRecords(pool: pool).create(
             clerkOrgID: "org_test_\(UUID().uuidString.lowercased())", name: "Test tenant"
         ).id
     }

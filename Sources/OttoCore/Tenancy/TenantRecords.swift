@@ -1,5 +1,7 @@
-/// The `tenants` table (not tenant-scoped itself): the operator's `tenants create` / `list`.
-public struct TenantDirectory: Sendable {
+/// The `tenants` rows as the operator's `tenants create` / `list` commands see them (with
+/// names). Authentication maps organisations to tenant ids through its own cached lookup; both
+/// write the same table, so a tenant is the same whichever created it.
+public struct TenantRecords: Sendable {
     let pool: PostgresPool
 
     public init(pool: PostgresPool) {
