@@ -14,6 +14,10 @@ cleanup() {
 trap cleanup EXIT
 eval "$(scripts/services.sh env)"
 
+# The webhook tests compare signatures with Twilio's own library and validate the OpenAPI
+# examples with jsonschema.
+python3 -c 'import twilio, jsonschema' 2>/dev/null || python3 -m pip install --quiet twilio jsonschema
+
 swift build --build-tests
 export OTTO_BIN_DIR="$PWD/.build/debug"
 if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then

@@ -6,6 +6,6 @@ struct OttoAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otto-api",
         abstract: "Otto's HTTP API: webhooks in, tenant API out.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, MigrateCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, MigrateCommand.self, TenantsCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -92,6 +92,7 @@ struct ConfigurationLoader {
                     "BEAT_CATCHUP_WINDOW", default: 600, range: 0...86_400)
                 config.beatCanaryInterval = integer(
                     "BEAT_CANARY_INTERVAL", default: 60, range: 0...86_400)
+                config.webhookRetentionDays = integer("WEBHOOK_RETENTION_DAYS", default: 30, range: 1...3650)
             }
         }
 
@@ -203,6 +204,13 @@ struct ConfigurationLoader {
         }
         loadTwilio(into: &config, required: strict, reason: strictReason)
         config.callrailSigningKey = secret("CALLRAIL_SIGNING_KEY", required: strict, reason: strictReason)
+        if let algorithm = raw("CALLRAIL_SIGNATURE_ALGORITHM") {
+            if let parsed = HMACAlgorithm(rawValue: algorithm.lowercased()) {
+                config.callrailSignatureAlgorithm = parsed
+            } else {
+                problem("CALLRAIL_SIGNATURE_ALGORITHM", "must be sha1 or sha256")
+            }
+        }
 
         if let base = strict ? require("PUBLIC_BASE_URL", because: strictReason) : raw("PUBLIC_BASE_URL") {
             if let message = Self.problemInBaseURL(base, requireHTTPS: strict) {

@@ -60,6 +60,9 @@ public struct OttoConfiguration: Sendable {
     public var rateLimitFailOpen = true
     /// `MAX_BODY_BYTES`, default 1 MiB.
     public var maxBodyBytes = 1 << 20
+    /// `CALLRAIL_SIGNATURE_ALGORITHM`: the HMAC CallRail signs with, `sha1` (CallRail's documented
+    /// default) or `sha256`.
+    public var callrailSignatureAlgorithm: HMACAlgorithm = .sha1
 
     // MARK: Worker
     public var workerConcurrency: Int = 2 * OttoConfiguration.coreCount
@@ -75,6 +78,8 @@ public struct OttoConfiguration: Sendable {
     public var beatCatchupWindow: Int = 600
     /// `BEAT_CANARY_INTERVAL` in seconds; 0 turns the canary off.
     public var beatCanaryInterval: Int = 60
+    /// `WEBHOOK_RETENTION_DAYS`: the daily cleanup deletes webhook events older than this (default 30).
+    public var webhookRetentionDays: Int = 30
 
     // MARK: Shared
     /// `REDIS_KEY_PREFIX`, default `otto:`.

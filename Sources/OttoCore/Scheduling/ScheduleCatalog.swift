@@ -4,7 +4,12 @@ public enum ScheduleCatalog {
         var schedules = [
             // Daily cleanup at 03:17 UTC (off the hour, away from other fleets' cron storms).
             Schedule(
-                name: "cleanup", timing: .cron(try! CronExpression("17 3 * * *")), task: CleanupTask.name, queue: "low")
+                name: "cleanup", timing: .cron(try! CronExpression("17 3 * * *")), task: CleanupTask.name,
+                arguments: "{\"webhook_retention_days\":\(configuration.webhookRetentionDays)}", queue: "low"),
+            // Enqueues webhook events stored while the queue was unreachable.
+            Schedule(
+                name: "webhook-sweep", timing: .interval(seconds: 60), task: WebhookSweepTask.name,
+                arguments: "{\"min_age_seconds\":30}", queue: "default"),
         ]
         if configuration.beatCanaryInterval > 0 {
             schedules.append(

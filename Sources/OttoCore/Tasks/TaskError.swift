@@ -15,6 +15,8 @@ public struct TaskError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidQueue = Code(raw: "invalid queue")
         /// The entry could not be read.
         public static let malformedEntry = Code(raw: "malformed entry")
+        /// The process lacks a client the task needs (PostgreSQL for webhook processing).
+        public static let missingDependency = Code(raw: "missing dependency")
     }
     public var code: Code
     public var detail: String?

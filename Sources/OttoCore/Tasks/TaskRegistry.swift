@@ -47,6 +47,8 @@ public struct TaskRegistry: Sendable {
         var registry = TaskRegistry()
         registry.register(PingTask())
         registry.register(CleanupTask())
+        registry.register(ProcessWebhookEventTask())
+        registry.register(WebhookSweepTask())
         return registry
     }
 }

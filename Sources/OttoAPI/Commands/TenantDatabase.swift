@@ -1,0 +1,35 @@
+import ArgumentParser
+import Logging
+import OttoCore
+
+/// Opens the database for the `tenants` commands (configuration errors exit 78).
+enum TenantDatabase {
+    static func run<T: Sendable>(
+        _ body: @Sendable (OttoConfiguration, TenantRecords) async throws -> T
+    ) async throws -> T {
+        let configuration: OttoConfiguration
+        do {
+            configuration = try OttoConfiguration.load(for: .api)
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        // Logs share stdout with the JSON document, so only warnings and errors are written.
+        let logger = LoggingSetup.bootstrap(
+            process: .api, format: configuration.logFormat, level: max(configuration.logLevel, .warning))
+        let dependencies = Dependencies(configuration: configuration, logger: logger, postgresPoolSize: 1)
+        guard let postgres = dependencies.postgres else {
+            StandardError.write("DATABASE_URL is required by the tenants commands\n")
+            throw ExitCode(ConfigurationError.exitCode)
+        }
+        do {
+            let value = try await body(configuration, TenantRecords(pool: postgres))
+            await dependencies.shutdown()
+            return value
+        } catch {
+            await dependencies.shutdown()
+            logger.error("tenants command failed", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OttoCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The tenant API for calls and tasks under `/v1`. Every handler reads the caller's tenant from
+/// `tenantOf` and queries inside that tenant's row-level-security scope, so another tenant's
+/// call or task is a 404, never a leak.
+struct CallsRoutes {
+    let postgres: PostgresPool?
+    let redis: RedisClient?
+    let keys: RedisKeys
+    let tasks: any TaskEnqueuer
+    let tenantOf: TenantResolver
+
+    /// How long a reprocess task's state stays readable at `GET /v1/tasks/{id}`.
+    static let resultTTL = 86_400
+
+    /// Registers the routes on `group` (mounted at `/v1`).
+    func register(on group: RouterGroup<OttoRequestContext>, prefix: String, table: inout RouteTable) {
+        group.get("/calls") { request, context in try await list(request, context: context) }
+        table.add(.get, prefix + "/calls")
+        group.get("/calls/{id}") { request, context in try await get(request, context: context) }
+        table.add(.get, prefix + "/calls/{id}")
+        group.post("/calls/{id}/reprocess") { request, context in try await reprocess(request, context: context) }
+        table.add(.post, prefix + "/calls/{id}/reprocess")
+        group.get("/tasks/{id}") { request, context in try await task(request, context: context) }
+        table.add(.get, prefix + "/tasks/{id}")
+    }
+
+    func list(_ request: Request, context: OttoRequestContext) async throws -> Response {
+        let tenant = try tenantOf.resolve(request, context)
+        let parameters = request.uri.queryParameters
+        var query = CallListQuery()
+        if let text = parameters.get("limit") {
+            guard let limit = Int(text), (1...100).contains(limit) else {
+                throw Problem(.badRequest, detail: "limit must be an integer from 1 to 100.")
+            }
+            query.limit = limit
+        }
+        if let text = parameters.get("cursor") {
+            guard let cursor = CallCursor(encoded: text) else {
+                throw Problem(.badRequest, detail: "cursor is not one this API issued.")
+            }
+            query.cursor = cursor
+        }
+        if let status = parameters.get("status") {
+            guard CallStatus.ranks[status] != nil || status == CallStatus.unknown else {
+                throw Problem(.badRequest, detail: "status is not a call status.")
+            }
+            query.status = status
+        }
+        for name in ["from", "to"] {
+            guard let text = parameters.get(name) else { continue }
+            guard let time = WebhookTime.iso8601(text) else {
+                throw Problem(.badRequest, detail: "\(name) must be an ISO 8601 time (2026-01-31T12:00:00Z).")
+            }
+            if name == "from" { query.from = time } else { query.to = time }
+        }
+        let page = try await database { try await CallStore(pool: $0).list(tenantID: tenant, query) }
+        struct Body: Encodable {
+            var data: [Call]
+            var next_cursor: String?
+        }
+        return try Self.json(Body(data: page.calls, next_cursor: page.nextCursor), status: .ok)
+    }
+
+    func get(_ request: Request, context: OttoRequestContext) async throws -> Response {
+        let tenant = try tenantOf.resolve(request, context)
+        let id = context.parameters.get("id") ?? ""
+        guard let call = try await database({ try await CallStore(pool: $0).get(tenantID: tenant, id: id) }) else {
+            throw Problem(.notFound, detail: "No such call.")
+        }
+        return try Self.json(call, status: .ok)
+    }
+
+    func reprocess(_ request: Request, context: OttoRequestContext) async throws -> Response {
+        let tenant = try tenantOf.resolve(request, context)
+        let id = context.parameters.get("id") ?? ""
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: 16_384)
+        } catch {
+            throw Problem(.contentTooLarge, detail: "The body is larger than 16384 bytes.")
+        }
+        var reason: String?
+        if body.readableBytes > 0 {
+            struct Body: Decodable { var reason: String? }
+            guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)) else {
+                throw Problem(.badRequest, detail: "The body must be a JSON object such as {\"reason\": \"…\"}.")
+            }
+            reason = decoded.reason
+        }
+        guard UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such call.") }
+        let eventID = try await database { pool in
+            try await TenantScope.transaction(pool, tenantID: tenant) { connection in
+                try connection.query(
+                    """
+                    SELECT e.id FROM calls c
+                    JOIN webhook_events e ON e.provider = c.provider AND e.provider_call_id = c.provider_call_id
+                    WHERE c.id = $1::uuid ORDER BY e.received_at DESC LIMIT 1
+                    """, [id]
+                ).first?.decode(String.self, "id")
+            }
+        }
+        guard let eventID else { throw Problem(.notFound, detail: "No such call.") }
+        let result: EnqueueResult
+        do {
+            result = try await tasks.enqueue(
+                ProcessWebhookEventTask.self, .init(eventID: eventID, tenantID: tenant, reason: reason),
+                options: EnqueueOptions(resultTTL: Self.resultTTL, tenantID: tenant))
+        } catch {
+            throw Problem(.serviceUnavailable, detail: "The task queue is unavailable; retry later.")
+        }
+        return try Self.json(["task_id": result.id], status: .accepted)
+    }
+
+    func task(_ request: Request, context: OttoRequestContext) async throws -> Response {
+        let tenant = try tenantOf.resolve(request, context)
+        let id = context.parameters.get("id") ?? ""
+        guard let redis, UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such task.") }
+        let record: TaskStateStore.Record?
+        do {
+            record = try await TaskStateStore(redis: redis, keys: keys).record(id: id)
+        } catch {
+            throw Problem(.serviceUnavailable, detail: "Task state is unavailable; retry later.")
+        }
+        guard let record, record.tenantID == tenant else { throw Problem(.notFound, detail: "No such task.") }
+        struct Body: Encodable {
+            var id: String
+            var name: String
+            var state: String
+            var attempt: Int
+            var result: JSONValue?
+            var error: String?
+            var enqueued_at: Double?
+            var finished_at: Double?
+        }
+        let result = record.result.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        return try Self.json(
+            Body(
+                id: record.id, name: record.name, state: record.state.rawValue, attempt: record.attempt,
+                result: result, error: record.error, enqueued_at: record.enqueuedAt, finished_at: record.finishedAt),
+            status: .ok)
+    }
+
+    /// Runs a database operation; no database, or a failed one, is a 503 problem.
+    private func database<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
+        guard let postgres else { throw Problem(.serviceUnavailable, detail: "The database is not configured.") }
+        do {
+            return try await body(postgres)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Problem(.serviceUnavailable, detail: "The database is unavailable; retry later.")
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return HealthRoutes.json(String(decoding: try encoder.encode(value), as: UTF8.self), status: status)
+    }
+}

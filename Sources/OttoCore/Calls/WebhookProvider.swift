@@ -1,0 +1,5 @@
+/// The providers whose webhooks Otto accepts.
+public enum WebhookProvider: String, Sendable, Codable, CaseIterable {
+    case twilio
+    case callrail
+}

@@ -1,0 +1,82 @@
+/// Twilio's request signature (`X-Twilio-Signature`), as Twilio's documentation and its helper
+/// libraries compute it: base64 of HMAC-SHA1 under the auth token, over the full URL Twilio
+/// called followed by every POST parameter sorted by name, each as name + value.
+///
+/// For JSON bodies Twilio adds a `bodySHA256` query parameter (hex SHA-256 of the raw body) and
+/// signs the URL alone. Twilio's libraries accept the URL with or without its default port, so
+/// this does too.
+public struct TwilioSignature: Sendable {
+    let authToken: String
+
+    /// `authToken` is `TWILIO_AUTH_TOKEN`.
+    public init(authToken: String) {
+        self.authToken = authToken
+    }
+
+    /// The signature of a form POST to `url` with `parameters` (repeated names allowed).
+    public func compute(url: String, parameters: [(name: String, value: String)]) -> String {
+        var grouped: [String: Set<String>] = [:]
+        for parameter in parameters { grouped[parameter.name, default: []].insert(parameter.value) }
+        var message = url
+        // Sorted by code point, as Twilio's libraries sort (Python's sorted, Java's TreeMap).
+        for name in grouped.keys.sorted(by: Self.codePointOrder) {
+            for value in grouped[name]!.sorted(by: Self.codePointOrder) {
+                message += name + value
+            }
+        }
+        return WebhookDigest.hmacBase64(.sha1, key: authToken.utf8, message: message.utf8)
+    }
+
+    /// Whether `signature` is valid for a form-encoded POST.
+    public func isValid(signature: String, url: String, parameters: [(name: String, value: String)]) -> Bool {
+        var valid = false
+        // Every candidate is computed and compared, so timing does not reveal which one matched.
+        for candidate in Self.urlVariants(url) {
+            valid =
+                WebhookDigest.constantTimeEquals(compute(url: candidate, parameters: parameters), signature) || valid
+        }
+        return valid
+    }
+
+    /// Whether `signature` is valid for a JSON POST: the URL's `bodySHA256` must equal the body's
+    /// hash and the signature covers the URL alone.
+    public func isValid(signature: String, url: String, jsonBody: some Sequence<UInt8>) -> Bool {
+        guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first,
+            let pairs = try? FormURLEncoded.parse(String(query.split(separator: "#").first ?? "")),
+            let claimed = pairs.first(where: { $0.name == "bodySHA256" })?.value
+        else { return false }
+        let bodyMatches = WebhookDigest.constantTimeEquals(WebhookDigest.sha256Hex(jsonBody), claimed.lowercased())
+        let signatureMatches = isValid(signature: signature, url: url, parameters: [])
+        return bodyMatches && signatureMatches
+    }
+
+    /// The URL as given, plus the same URL with its default port added or removed.
+    static func urlVariants(_ url: String) -> [String] {
+        let scheme: String
+        let defaultPort: String
+        if url.hasPrefix("https://") {
+            (scheme, defaultPort) = ("https://", "443")
+        } else if url.hasPrefix("http://") {
+            (scheme, defaultPort) = ("http://", "80")
+        } else {
+            return [url]
+        }
+        let rest = url.dropFirst(scheme.count)
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let tail = rest[authorityEnd...]
+        let hostPart = authority.split(separator: "@").last.map(String.init) ?? ""
+        let userInfo = authority.contains("@") ? String(authority.split(separator: "@").first!) + "@" : ""
+        if hostPart.hasSuffix(":" + defaultPort) {
+            return [url, scheme + userInfo + String(hostPart.dropLast(defaultPort.count + 1)) + tail]
+        }
+        if hostPart.contains(":") && !hostPart.hasSuffix("]") {
+            return [url]  // a non-default port: only the URL as given
+        }
+        return [url, scheme + userInfo + hostPart + ":" + defaultPort + tail]
+    }
+
+    static func codePointOrder(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.unicodeScalars.lexicographicallyPrecedes(rhs.unicodeScalars)
+    }
+}
