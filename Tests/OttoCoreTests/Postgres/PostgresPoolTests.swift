@@ -192,7 +192,12 @@ struct PostgresPoolTests {
     func waitersAreFIFO() async throws {
         try await PostgresTestDatabase.withPool(poolSize: 1) { pool in
             let order = OrderRecorder()
-            async let holder: PostgresRows = pool.query("SELECT pg_sleep(0.5)")
+            // Hold the only connection until all five waiters are queued (not for a fixed time,
+            // which a loaded machine can outlast).
+            let release = OrderRecorder()
+            async let holder: Void = pool.withConnection { _ in
+                while release.values.withLock({ $0.isEmpty }) { usleep(1000) }
+            }
             try await PostgresTestDatabase.waitUntil { pool.connectionsInUse == 1 }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<5 {
@@ -204,6 +209,7 @@ struct PostgresPoolTests {
                     }
                     try await PostgresTestDatabase.waitUntil { pool.waitingCount == index + 1 }
                 }
+                release.values.withLock { $0.append(1) }
                 try await group.waitForAll()
             }
             _ = try await holder

@@ -127,9 +127,11 @@ struct ProcessLifecycleTests {
         #expect(api.output.contains("\"route\":\"/health\"") || api.output.contains("route=/health"))
     }
 
-    @Test("otto-worker and otto-beat do not link Hummingbird; otto-api does", arguments: [
-        ("otto-worker", false), ("otto-beat", false), ("otto-api", true),
-    ])
+    @Test(
+        "otto-worker and otto-beat do not link Hummingbird; otto-api does",
+        arguments: [
+            ("otto-worker", false), ("otto-beat", false), ("otto-api", true),
+        ])
     func binariesLinkOnlyWhatTheyUse(binary: String, linksHummingbird: Bool) throws {
         let nm = Process()
         nm.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
