@@ -1,6 +1,7 @@
 /// The ordered list of Otto's migrations. Append only: never edit one that has shipped.
 public enum MigrationCatalog {
     public static let all: [Migration] = [
-        tenants
+        tenants,
+        idempotencyKeys,
     ]
 }

@@ -4,8 +4,9 @@
 /// Tenant tables use `FORCE ROW LEVEL SECURITY`, so even the owning role the application
 /// connects as only sees the current tenant's rows, and a query that forgets its
 /// `WHERE tenant_id = …` still cannot read another tenant's data. Policies are written as
-/// `USING (tenant_id = current_setting('app.tenant_id', true)::uuid)`; with no tenant set the
-/// setting is NULL and no row matches.
+/// `USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)`; with no
+/// tenant set the setting is NULL, or the empty string on a pooled connection that once set it
+/// (PostgreSQL keeps a custom setting's name after the transaction ends), and no row matches.
 public enum TenantScope {
     /// The session setting the policies read.
     public static let setting = "app.tenant_id"
@@ -26,8 +27,8 @@ public enum TenantScope {
         ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY;
         ALTER TABLE \(table) FORCE ROW LEVEL SECURITY;
         CREATE POLICY \(table)_tenant_isolation ON \(table)
-            USING (tenant_id = current_setting('\(setting)', true)::uuid)
-            WITH CHECK (tenant_id = current_setting('\(setting)', true)::uuid);
+            USING (tenant_id = NULLIF(current_setting('\(setting)', true), '')::uuid)
+            WITH CHECK (tenant_id = NULLIF(current_setting('\(setting)', true), '')::uuid);
         """
     }
 }
