@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import NIOPosix
 import OttoCore
 import OttoTestSupport
 import Testing
@@ -133,6 +134,36 @@ struct ObservabilityTests {
                 #expect(response.status == .unauthorized)
             }
         }
+    }
+
+    @Test("a chunked body over MAX_BODY_BYTES answers 413 without being buffered whole")
+    func chunkedBodyLimit() async throws {
+        var environment = try environment()
+        environment["MAX_BODY_BYTES"] = "100"
+        let head = try await TestApp.run(environment: environment) { client, _, _ in
+            let port = try #require(client.port)
+            let chunk = String(repeating: "a", count: 150)
+            let request =
+                "POST /v1/me HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "96\r\n\(chunk)\r\n0\r\n\r\n"
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: request))
+                var text = ""
+                for try await part in inbound {
+                    text += String(buffer: part)
+                    if text.contains("\r\n\r\n") { break }
+                }
+                return text
+            }
+        }
+        #expect(head.hasPrefix("HTTP/1.1 413"))
+        #expect(head.lowercased().contains("content-type: application/problem+json"))
     }
 
     @Test("traceparent parsing accepts exactly the W3C version-00 shape")
