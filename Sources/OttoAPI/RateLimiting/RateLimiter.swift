@@ -18,11 +18,15 @@ final class RateLimiter: Sendable {
     private let metrics: APIMetrics
     private let logger: Logger
     private let logInterval: Duration
+    /// The longest a request waits for a decision; a hung Redis then counts as failed, so it
+    /// delays requests by at most this much instead of the Redis command timeout.
+    private let decisionTimeout: Duration
     private let lastFailureLog = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
     init(
         group: String, rule: RateLimitRule, failOpen: Bool, redis: RedisClient, keyPrefix: String,
-        metrics: APIMetrics, logger: Logger, logInterval: Duration = .seconds(30)
+        metrics: APIMetrics, logger: Logger, logInterval: Duration = .seconds(30),
+        decisionTimeout: Duration = .milliseconds(500)
     ) {
         self.group = group
         self.rule = rule
@@ -32,6 +36,7 @@ final class RateLimiter: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.logInterval = logInterval
+        self.decisionTimeout = decisionTimeout
     }
 
     /// KEYS[1] the bucket; ARGV: now (ms), emission interval (ms), burst tolerance (ms), limit.
@@ -64,9 +69,11 @@ final class RateLimiter: Sendable {
         let key = "\(keyPrefix)ratelimit:{\(group):\(subject)}"
         let now = Int(UnixTime.now() * 1000)
         do {
-            let reply = try await redis.eval(
-                Self.script, keys: [key],
-                arguments: [String(now), String(interval), String(periodMs), String(rule.limit)])
+            let redis = self.redis
+            let arguments = [String(now), String(interval), String(periodMs), String(rule.limit)]
+            let reply = try await Self.firstOf(timeout: decisionTimeout) {
+                try await redis.eval(Self.script, keys: [key], arguments: arguments)
+            }
             guard let values = reply.array, values.count == 4, let allowed = values[0].int,
                 let remaining = values[1].int, let resetMs = values[2].int, let retryMs = values[3].int
             else { throw UnexpectedReply() }
@@ -99,5 +106,31 @@ final class RateLimiter: Sendable {
             ])
     }
 
+    /// The result of `operation`, or `DecisionTimeout` after `timeout`, whichever comes first.
+    ///
+    /// The Redis client does not abandon a command on cancellation, so a late command is left
+    /// to finish (within the client's own command timeout) in an unstructured task rather
+    /// than awaited here.
+    static func firstOf(
+        timeout: Duration, _ operation: @escaping @Sendable () async throws -> RedisValue
+    ) async throws -> RedisValue {
+        let once = NIOLockedValueBox<CheckedContinuation<RedisValue, any Error>?>(nil)
+        return try await withCheckedThrowingContinuation { continuation in
+            once.withLockedValue { $0 = continuation }
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return }
+                once.withLockedValue { $0.take() }?.resume(throwing: DecisionTimeout())
+            }
+            Task {
+                let result: Result<RedisValue, any Error>
+                do { result = .success(try await operation()) } catch { result = .failure(error) }
+                once.withLockedValue { $0.take() }?.resume(with: result)
+                timer.cancel()
+            }
+        }
+    }
+
     struct UnexpectedReply: Error {}
+    struct DecisionTimeout: Error {}
 }

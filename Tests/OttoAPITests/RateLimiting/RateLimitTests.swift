@@ -118,6 +118,23 @@ struct RateLimitTests {
         }
     }
 
+    @Test("a hung Redis delays a request by the decision timeout at most, then fails open")
+    func hungRedis() async throws {
+        let listener = try await SilentListener.start()
+        var environment = try environment(api: "1/1m")
+        environment["REDIS_URL"] = "redis://127.0.0.1:\(listener.port)"
+        let elapsed = try await TestApp.run(environment: environment, migrate: true) { client, _, _ in
+            let start = ContinuousClock.now
+            try await client.execute(uri: "/v1/me", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.xRateLimitLimit] == nil)
+            }
+            return ContinuousClock.now - start
+        }
+        await listener.stop()
+        #expect(elapsed < .milliseconds(1500))
+    }
+
     @Test(
         "when Redis fails, the fail policy decides, each decision is counted and logged once per interval",
         arguments: [true, false])
