@@ -80,8 +80,9 @@ struct AuthenticationTests {
     func leewayAndAllowedAzp() async throws {
         var environment = try environment()
         environment["ALLOWED_ORIGINS"] = "https://app.example"
-        let token = try await TestTokens.make(expiresIn: -2, azp: "https://app.example")
         try await TestApp.run(environment: environment, migrate: true) { client, _, _ in
+            // Minted just before use: two seconds past expiry, inside the five-second leeway.
+            let token = try await TestTokens.make(expiresIn: -2, azp: "https://app.example")
             try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) { response in
                 #expect(response.status == .ok)
             }
