@@ -4,7 +4,8 @@ SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -s
 
 .PHONY: dev test build release release-check chroot-check validate smoke\:obs lint-deploy bench chaos \
-	services-start services-stop services-status format format-check verify\:readiness verify\:all clean
+	services-start services-stop services-status format format-check verify\:readiness verify\:secrets \
+	verify\:cors verify\:tenant verify\:ratelimit verify\:idempotency verify\:observability verify\:all clean
 
 dev: ## Install what is missing, start PostgreSQL and Redis, migrate, run api + worker + beat
 	@scripts/dev.sh
@@ -55,7 +56,26 @@ services-status:
 verify\:readiness: ## The readiness tests alone
 	@OTTO_TEST_FILTER=Readiness scripts/test.sh
 
-verify\:all: verify\:readiness
+verify\:secrets: ## No secret, Authorization or Cookie value in the logs
+	@OTTO_TEST_FILTER=SecretLeakTests scripts/test.sh
+
+verify\:cors: ## CORS preflight and actual requests
+	@OTTO_TEST_FILTER=CORSTests scripts/test.sh
+
+verify\:tenant: ## Clerk authentication, tenants and row-level security
+	@OTTO_TEST_FILTER='AuthenticationTests|TenantIsolationTests' scripts/test.sh
+
+verify\:ratelimit: ## GCRA rate limiting, headers and fail policy
+	@OTTO_TEST_FILTER=RateLimitTests scripts/test.sh
+
+verify\:idempotency: ## Idempotency keys, including 20 concurrent requests
+	@OTTO_TEST_FILTER=IdempotencyTests scripts/test.sh
+
+verify\:observability: ## Request ids, trace context, metrics, problem+json, body limit
+	@OTTO_TEST_FILTER='ObservabilityTests|HTTPContractTests' scripts/test.sh
+
+verify\:all: ## All seven verification packs in one test run
+	@OTTO_TEST_FILTER='Readiness|SecretLeakTests|CORSTests|AuthenticationTests|TenantIsolationTests|RateLimitTests|IdempotencyTests|ObservabilityTests|HTTPContractTests' scripts/test.sh
 
 format: ## Rewrite sources with swift format
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

@@ -5,12 +5,19 @@ import OttoCore
 
 /// Builds the HTTP application from its configuration and dependencies; tests call this with
 /// test configuration and real PostgreSQL and Redis.
+///
+/// `metrics` is the registry `/metrics` renders (one per application, so tests never share or
+/// bootstrap a global one); `jwksSource` replaces the Clerk instance's JWKS endpoint (tests
+/// serve keys from loopback); `extraRoutes` adds routes to the router's groups (tests only).
 func buildApplication(
-    configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger, testTenantHeader: Bool = false
+    configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger,
+    metrics: APIMetrics = APIMetrics(), jwksSource: (any JWKSSource)? = nil,
+    extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> some ApplicationProtocol {
     let tasks = buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let router = buildRouter(
-        configuration: configuration, dependencies: dependencies, tasks: tasks, testTenantHeader: testTenantHeader)
+        configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
+        jwksSource: jwksSource, extraRoutes: extraRoutes, testTenantHeader: testTenantHeader)
     return Application(
         router: router,
         configuration: .init(
@@ -29,47 +36,118 @@ func buildTaskEnqueuer(configuration: OttoConfiguration, dependencies: Dependenc
     return InProcessTaskRunner(postgres: dependencies.postgres, keys: dependencies.keys, logger: logger)
 }
 
-/// The router alone, for route tests. `testTenantHeader` (tests only) mounts the `/v1` calls
-/// routes with the caller's tenant taken from an `X-Test-Tenant` header; without it they wait for
-/// the Clerk authentication middleware.
+/// The router alone, for route tests.
 func buildRouter(
-    configuration: OttoConfiguration, dependencies: Dependencies, tasks: any TaskEnqueuer,
-    testTenantHeader: Bool = false
+    configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
+    logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
+    jwksSource: (any JWKSSource)? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> Router<OttoRequestContext> {
     buildRoutes(
-        configuration: configuration, dependencies: dependencies, tasks: tasks, testTenantHeader: testTenantHeader
+        configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
+        jwksSource: jwksSource, extraRoutes: extraRoutes, testTenantHeader: testTenantHeader
     ).router
 }
 
 /// The router with the table of its routes (the OpenAPI test compares the table with the document).
+///
+/// Layers, outermost first: observability (request id, trace context, problem+json, access
+/// log, request metrics), the body limit (413 before any other work), CORS; then per group:
+/// `/v1` rate limit → authentication → idempotency; `/webhooks` rate limit (keyed by the path's
+/// tenant, before any signature check). `/health`, `/ready`, `/internal/*` and `/metrics` are
+/// never rate limited. `testTenantHeader` (tests only) mounts the `/v1` calls routes without
+/// authentication, the caller's tenant taken from an `X-Test-Tenant` header.
 func buildRoutes(
-    configuration: OttoConfiguration, dependencies: Dependencies, tasks: any TaskEnqueuer,
-    testTenantHeader: Bool = false
+    configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
+    logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
+    jwksSource: (any JWKSSource)? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> (router: Router<OttoRequestContext>, table: RouteTable) {
+    let tasks = tasks ?? buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     var table = RouteTable()
     let router = Router(context: OttoRequestContext.self)
     // The route table is filled below; the middleware reads the final value through a box.
     let box = RouteTableBox()
-    router.add(middleware: ObservabilityMiddleware(routes: box))
+    router.add(middleware: ObservabilityMiddleware(routes: box, metrics: metrics))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
+    router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
 
     let probe = ReadinessProbe(
-        checks: ReadinessProbe.checks(dependencies: dependencies, includeWorkers: configuration.enableCelery))
+        checks: ReadinessProbe.checks(dependencies: dependencies, includeWorkers: configuration.enableCelery),
+        metrics: metrics)
     HealthRoutes(probe: probe).register(on: router, table: &table)
 
+    let internalToken = configuration.internalAPIToken?.value
     let internalGroup = router.group("/internal")
-        .add(middleware: InternalOnlyMiddleware(token: configuration.internalAPIToken?.value))
+        .add(middleware: InternalOnlyMiddleware(token: internalToken))
     InternalRoutes(redis: dependencies.redis, keys: dependencies.keys).register(on: internalGroup, table: &table)
+    MetricsRoutes(metrics: metrics, redis: dependencies.redis, keys: dependencies.keys, internalToken: internalToken)
+        .register(on: router, table: &table)
 
+    // Rate limiting is off without Redis (the documented rollback).
+    func limiter(_ group: String, _ rule: RateLimitRule) -> RateLimiter? {
+        dependencies.redis.map {
+            RateLimiter(
+                group: group, rule: rule, failOpen: configuration.rateLimitFailOpen, redis: $0,
+                keyPrefix: dependencies.keys.prefix, metrics: metrics, logger: logger)
+        }
+    }
+    let v1 = router.group("/v1")
+        .add(
+            middleware: RateLimitMiddleware(
+                limiter: limiter("api", configuration.rateLimitAPI), subject: .bearerOrganisation)
+        )
+        .add(
+            middleware: AuthenticationMiddleware(
+                verifier: makeVerifier(configuration: configuration, jwksSource: jwksSource, logger: logger),
+                tenants: dependencies.postgres.map { TenantDirectory(pool: $0) })
+        )
+        .add(
+            middleware: IdempotencyMiddleware(
+                store: dependencies.postgres.map { IdempotencyStore(pool: $0) }, metrics: metrics,
+                maxBodyBytes: configuration.maxBodyBytes))
+    MeRoutes().register(on: v1, table: &table)
+
+    // The webhook routes get the webhook limit before their signature checks.
+    let webhooks = router.group("/webhooks")
+        .add(
+            middleware: RateLimitMiddleware(
+                limiter: limiter("webhooks", configuration.rateLimitWebhooks), subject: .pathTenant))
     WebhookRoutes(configuration: configuration, postgres: dependencies.postgres, tasks: tasks)
-        .register(on: router.group("/webhooks"), prefix: "/webhooks", table: &table)
+        .register(on: webhooks, prefix: "/webhooks", table: &table)
     OpenAPIRoutes().register(on: router, table: &table)
     if testTenantHeader {
         CallsRoutes(
             postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys, tasks: tasks,
             tenantOf: .testHeader
         ).register(on: router.group("/v1"), prefix: "/v1", table: &table)
+    } else {
+        CallsRoutes(
+            postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys, tasks: tasks,
+            tenantOf: .authenticated
+        ).register(on: v1, prefix: "/v1", table: &table)
     }
 
+    extraRoutes?(RouteGroups(router: router, v1: v1, webhooks: webhooks))
     box.set(table)
     return (router, table)
+}
+
+/// The Clerk token verifier: the PEM key when `CLERK_JWT_KEY` is set, else the JWKS of the
+/// instance named by `CLERK_PUBLISHABLE_KEY` (or `jwksSource`); nil when neither is available.
+func makeVerifier(configuration: OttoConfiguration, jwksSource: (any JWKSSource)?, logger: Logger)
+    -> ClerkTokenVerifier?
+{
+    let origins = configuration.allowedOrigins
+    if let pem = configuration.clerkJWTKey, !pem.isEmpty {
+        do {
+            return try ClerkTokenVerifier(publicKeyPEM: pem, allowedOrigins: origins, logger: logger)
+        } catch {
+            logger.error("CLERK_JWT_KEY is not a valid RSA public key; /v1 answers 503")
+            return nil
+        }
+    }
+    if let jwksSource { return ClerkTokenVerifier(jwks: jwksSource, allowedOrigins: origins, logger: logger) }
+    if let key = configuration.clerkPublishableKey, let url = ClerkFrontendAPI.jwksURL(publishableKey: key) {
+        return ClerkTokenVerifier(jwks: HTTPJWKSSource(url: url), allowedOrigins: origins, logger: logger)
+    }
+    return nil
 }

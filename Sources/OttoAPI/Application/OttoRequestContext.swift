@@ -13,6 +13,10 @@ struct OttoRequestContext: RequestContext {
     let remoteAddress: SocketAddress?
     /// Set by authentication; read by the access log after the response.
     let facts = RequestFacts()
+    /// The W3C trace context of this request: continued from `traceparent` or started here.
+    var trace: TraceContext = .start()
+    /// The verified caller on `/v1/*` routes (set by `AuthenticationMiddleware`).
+    var identity: ClerkIdentity?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

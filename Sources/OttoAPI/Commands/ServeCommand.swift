@@ -1,6 +1,7 @@
 import ArgumentParser
 import HTTPTypes
 import Hummingbird
+import Metrics
 import OttoCore
 import ServiceLifecycle
 
@@ -20,7 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
             process: .api, format: configuration.logFormat, level: configuration.logLevel)
         for warning in configuration.warnings { logger.warning("\(warning)") }
         let dependencies = Dependencies(configuration: configuration, logger: logger)
-        let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+        // One registry for Otto's own metrics and any library's, bootstrapped once per process
+        // (tests pass their own registry instead and never bootstrap).
+        let metrics = APIMetrics()
+        MetricsSystem.bootstrap(metrics.factory)
+        let app = buildApplication(
+            configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
         logger.info(
             "otto-api starting",
             metadata: [

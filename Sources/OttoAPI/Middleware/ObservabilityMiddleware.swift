@@ -8,6 +8,7 @@ import NIOCore
 struct ObservabilityMiddleware: RouterMiddleware {
     typealias Context = OttoRequestContext
     let routes: RouteTableBox
+    let metrics: APIMetrics
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -18,20 +19,32 @@ struct ObservabilityMiddleware: RouterMiddleware {
         let requestID = incoming.flatMap { RequestID.isValid($0) ? $0 : nil } ?? RequestID.make()
         context.requestID = requestID
         context.logger[metadataKey: "request_id"] = .string(requestID)
+        context.trace = TraceContext.continuing(request.headers[.traceparent])
+        context.logger[metadataKey: "trace_id"] = .string(context.trace.traceID)
 
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let decorated as CORSDecorated {
+            response = problem(for: decorated.error, request: request, context: context).response(requestID: requestID)
+            for (name, value) in decorated.headers { response.headers[HTTPField.Name(name)!] = value }
         } catch {
             response = problem(for: error, request: request, context: context).response(requestID: requestID)
         }
         response.headers[.xRequestID] = requestID
 
-        let template = context.endpointPath ?? "unmatched"
-        let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e6
+        response.headers[.traceparent] = context.trace.traceparent
+
+        let endpoint = context.endpointPath ?? "unmatched"
+        let template = endpoint == "NotFound" ? "unmatched" : endpoint
+        let duration = NIODeadline.now() - start
+        let elapsed = Double(duration.nanoseconds) / 1e6
+        metrics.recordRequest(
+            method: request.method.rawValue, route: template, status: response.status.code,
+            duration: .nanoseconds(duration.nanoseconds))
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue),
-            "route": .string(template == "NotFound" ? "unmatched" : template),
+            "route": .string(template),
             "status": .stringConvertible(response.status.code),
             "duration_ms": .stringConvertible((elapsed * 1000).rounded() / 1000),
         ]
@@ -66,4 +79,5 @@ struct ObservabilityMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     static let xRequestID = HTTPField.Name("X-Request-ID")!
+    static let traceparent = HTTPField.Name("traceparent")!
 }

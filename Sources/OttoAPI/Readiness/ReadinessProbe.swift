@@ -6,12 +6,14 @@ import OttoCore
 actor ReadinessProbe {
     let checks: [DependencyCheck]
     let timeout: Duration
+    let metrics: APIMetrics?
     private var inFlight: Task<ReadinessReport, Never>?
 
     /// Each check runs under `timeout`; the whole answer comes within about that long.
-    init(checks: [DependencyCheck], timeout: Duration = .milliseconds(800)) {
+    init(checks: [DependencyCheck], timeout: Duration = .milliseconds(800), metrics: APIMetrics? = nil) {
         self.checks = checks
         self.timeout = timeout
+        self.metrics = metrics
     }
 
     /// The current report: joins the check in flight, or starts one.
@@ -19,9 +21,15 @@ actor ReadinessProbe {
         if let inFlight { return await inFlight.value }
         let checks = self.checks
         let timeout = self.timeout
+        let metrics = self.metrics
         let task = Task {
             let start = NIODeadline.now()
             let results = await DependencyCheck.runAll(checks, timeout: timeout)
+            for result in results {
+                metrics?.recordDependencyCheck(
+                    name: result.name, healthy: result.healthy,
+                    duration: .nanoseconds(Int64(result.latencySeconds * 1e9)))
+            }
             let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
             return ReadinessReport(results: results, durationSeconds: elapsed, timestamp: UnixTime.now())
         }

@@ -2,6 +2,7 @@
 public enum MigrationCatalog {
     public static let all: [Migration] = [
         tenants,
+        idempotencyKeys,
         calls,
     ]
 }

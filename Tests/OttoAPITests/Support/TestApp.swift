@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OttoCore
+import OttoTestSupport
 
 @testable import OttoAPI
 
@@ -16,13 +17,19 @@ enum TestApp {
     }
 
     static func run<Value: Sendable>(
-        environment: [String: String], output: LogOutput = .capturing(),
+        environment: [String: String], output: LogOutput = .capturing(), metrics: APIMetrics = APIMetrics(),
+        jwksSource: (any JWKSSource)? = nil, migrate: Bool = false, extraRoutes: ((RouteGroups) -> Void)? = nil,
         _ body: @Sendable (any TestClientProtocol, OttoConfiguration, Dependencies) async throws -> Value
     ) async throws -> Value {
         let configuration = try configuration(environment)
         let logger = LoggingSetup.logger(label: "otto.api.test", output: output)
         let dependencies = Dependencies(configuration: configuration, logger: logger)
-        let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+        if migrate, let postgres = dependencies.postgres {
+            _ = try await MigrationRunner(pool: postgres, logger: logger).migrate()
+        }
+        let app = buildApplication(
+            configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics,
+            jwksSource: jwksSource, extraRoutes: extraRoutes)
         do {
             let value = try await app.test(.live) { client in try await body(client, configuration, dependencies) }
             await dependencies.shutdown()
@@ -31,5 +38,13 @@ enum TestApp {
             await dependencies.shutdown()
             throw error
         }
+    }
+
+    /// PostgreSQL and Redis from the test tooling, a unique key prefix, and the test signing key.
+    static func guardedEnvironment(_ name: String) throws -> [String: String] {
+        [
+            "DATABASE_URL": try TestServices.databaseURL(), "REDIS_URL": try TestServices.redisURL(),
+            "REDIS_KEY_PREFIX": TestServices.uniquePrefix(name), "CLERK_JWT_KEY": TestTokens.publicKeyPEM,
+        ]
     }
 }

@@ -1,0 +1,28 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OttoCore
+
+/// `GET /metrics` (internal only): the process's Prometheus registry plus the task system's
+/// fleet-wide metrics read from Redis at scrape time.
+struct MetricsRoutes {
+    let metrics: APIMetrics
+    let redis: RedisClient?
+    let keys: RedisKeys
+    let internalToken: String?
+
+    func register(on router: Router<OttoRequestContext>, table: inout RouteTable) {
+        let group = router.group("/metrics").add(middleware: InternalOnlyMiddleware(token: internalToken))
+        group.get { _, _ in
+            var text = metrics.registry.emitToString()
+            if let redis {
+                text += await FleetMetrics.render(redis: redis, keys: keys, registry: TaskRegistry.standard())
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        table.add(.get, "/metrics")
+    }
+}

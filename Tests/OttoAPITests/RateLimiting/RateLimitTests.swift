@@ -1,0 +1,163 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OttoCore
+import OttoTestSupport
+import Testing
+
+@testable import OttoAPI
+
+@Suite("Rate limiting")
+struct RateLimitTests {
+    func environment(api: String = "3/1m", webhooks: String = "2/1m") throws -> [String: String] {
+        var environment = try TestApp.guardedEnvironment("ratelimit")
+        environment["RATE_LIMIT_API"] = api
+        environment["RATE_LIMIT_WEBHOOKS"] = webhooks
+        return environment
+    }
+
+    @Test("the API limit counts per organisation, with IETF and X- headers, and refuses with 429 Retry-After")
+    func apiLimitPerTenant() async throws {
+        let org = "org_rl_\(UUID().uuidString.prefix(8))"
+        let token = try await TestTokens.make(org: org)
+        let other = try await TestTokens.make(org: org + "_other")
+        try await TestApp.run(environment: try environment(), migrate: true) { client, _, _ in
+            for expectedRemaining in [2, 1, 0] {
+                try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.rateLimitPolicy] == "3;w=60")
+                    #expect(
+                        response.headers[.rateLimit]?.hasPrefix("limit=3, remaining=\(expectedRemaining), reset=")
+                            == true)
+                    #expect(response.headers[.xRateLimitLimit] == "3")
+                    #expect(response.headers[.xRateLimitRemaining] == String(expectedRemaining))
+                    #expect(response.headers[.xRateLimitReset] != nil)
+                }
+            }
+            try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                #expect(response.headers[.xRateLimitRemaining] == "0")
+                #expect(response.headers[.rateLimitPolicy] == "3;w=60")
+            }
+            try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(other)) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test("limiting runs before authentication: forged tokens are limited and 401s carry the headers")
+    func beforeAuthentication() async throws {
+        let forged = try await TestTokens.make(
+            org: "org_forged_\(UUID().uuidString.prefix(8))", key: TestTokens.otherKey)
+        try await TestApp.run(environment: try environment(api: "2/1m"), migrate: true) { client, _, _ in
+            for _ in 0..<2 {
+                try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(forged)) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.headers[.xRateLimitLimit] == "2")
+                }
+            }
+            try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(forged)) { response in
+                #expect(response.status == .tooManyRequests)
+            }
+        }
+    }
+
+    @Test("health, readiness, internal routes and metrics are never limited")
+    func exemptRoutes() async throws {
+        try await TestApp.run(environment: try environment(api: "1/1m", webhooks: "1/1m")) { client, _, _ in
+            for path in ["/health", "/ready", "/metrics", "/internal/worker/heartbeat"] {
+                for _ in 0..<3 {
+                    try await client.execute(uri: path, method: .get) { response in
+                        #expect(response.status != .tooManyRequests)
+                        #expect(response.headers[.xRateLimitLimit] == nil)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("webhook routes get the webhook limit keyed by the tenant in the path")
+    func webhookGroup() async throws {
+        let tenant = UUID().uuidString.lowercased()
+        try await TestApp.run(
+            environment: try environment(),
+            extraRoutes: { groups in
+                groups.webhooks.post("/test/{tenant}") { _, _ in Response(status: .ok) }
+            }
+        ) { client, _, _ in
+            for _ in 0..<2 {
+                try await client.execute(uri: "/webhooks/test/\(tenant)", method: .post) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.rateLimitPolicy] == "2;w=60")
+                }
+            }
+            try await client.execute(uri: "/webhooks/test/\(tenant)", method: .post) { response in
+                #expect(response.status == .tooManyRequests)
+            }
+            try await client.execute(uri: "/webhooks/test/\(UUID().uuidString.lowercased())", method: .post) {
+                response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test("without Redis, rate limiting is off")
+    func offWithoutRedis() async throws {
+        var environment = try environment(api: "1/1m")
+        environment["REDIS_URL"] = nil
+        try await TestApp.run(environment: environment, migrate: true) { client, _, _ in
+            for _ in 0..<3 {
+                try await client.execute(uri: "/v1/me", method: .get) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(response.headers[.xRateLimitLimit] == nil)
+                }
+            }
+        }
+    }
+
+    @Test("a hung Redis delays a request by the decision timeout at most, then fails open")
+    func hungRedis() async throws {
+        let listener = try await SilentListener.start()
+        var environment = try environment(api: "1/1m")
+        environment["REDIS_URL"] = "redis://127.0.0.1:\(listener.port)"
+        let elapsed = try await TestApp.run(environment: environment, migrate: true) { client, _, _ in
+            let start = ContinuousClock.now
+            try await client.execute(uri: "/v1/me", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.xRateLimitLimit] == nil)
+            }
+            return ContinuousClock.now - start
+        }
+        await listener.stop()
+        #expect(elapsed < .milliseconds(1500))
+    }
+
+    @Test(
+        "when Redis fails, the fail policy decides, each decision is counted and logged once per interval",
+        arguments: [true, false])
+    func redisFailure(failOpen: Bool) async throws {
+        let listener = try await ClosedPort.find()
+        var environment = try environment(api: "1/1m")
+        environment["REDIS_URL"] = "redis://127.0.0.1:\(listener)"
+        environment["RATE_LIMIT_FAIL_OPEN"] = failOpen ? "true" : "false"
+        let output = LogOutput.capturing()
+        let metrics = APIMetrics()
+        try await TestApp.run(environment: environment, output: output, metrics: metrics, migrate: true) {
+            client, _, _ in
+            for _ in 0..<3 {
+                try await client.execute(uri: "/v1/me", method: .get) { response in
+                    #expect(response.status == (failOpen ? .unauthorized : .serviceUnavailable))
+                }
+            }
+        }
+        let warnings = output.capturedLines.filter { $0.contains("rate limiting unavailable") }
+        #expect(warnings.count == 1)
+        let decision = failOpen ? "error_open" : "error_closed"
+        #expect(
+            metrics.registry.emitToString().contains("decision=\"\(decision)\",group=\"api\"} 3")
+                || metrics.registry.emitToString().contains("group=\"api\",decision=\"\(decision)\"} 3"))
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import JWTKit
+import _CryptoExtras
+
+@testable import OttoAPI
+
+/// Clerk-shaped session tokens signed with a key the tests generate (never a real key).
+enum TestTokens {
+    static let privateKey: JWTKit.Insecure.RSA.PrivateKey = {
+        try! JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+    }()
+    static let otherKey: JWTKit.Insecure.RSA.PrivateKey = {
+        try! JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+    }()
+    static var publicKeyPEM: String { privateKey.publicKey.pemRepresentation }
+
+    /// A signed token; `org` nil means no organisation; `version` 2 puts it in `o.id`.
+    static func make(
+        user: String = "user_test", org: String? = "org_test", version: Int = 2, expiresIn: Double = 60,
+        notBefore: Double? = nil, azp: String? = nil, key: JWTKit.Insecure.RSA.PrivateKey = privateKey,
+        kid: String? = nil
+    ) async throws -> String {
+        let now = Date().timeIntervalSince1970
+        var claims = ClerkClaims(sub: user, exp: now + expiresIn, nbf: notBefore.map { now + $0 }, azp: azp)
+        if let org {
+            if version == 2 {
+                claims.o = .init(id: org)
+                claims.v = 2
+            } else {
+                claims.org_id = org
+            }
+        }
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: key, digestAlgorithm: .sha256, kid: kid.map { JWKIdentifier(string: $0) })
+        return try await keys.sign(claims, kid: kid.map { JWKIdentifier(string: $0) })
+    }
+
+    /// The JWKS document for `key` under `kid`.
+    static func jwks(_ entries: [(key: JWTKit.Insecure.RSA.PrivateKey, kid: String)]) throws -> String {
+        let keys = try entries.map { entry -> String in
+            let (modulus, exponent) = try entry.key.publicKey.getKeyPrimitives()
+            return "{\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"kid\":\"\(entry.kid)\","
+                + "\"n\":\"\(base64url(modulus))\",\"e\":\"\(base64url(exponent))\"}"
+        }
+        return "{\"keys\":[\(keys.joined(separator: ","))]}"
+    }
+
+    static func base64url(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

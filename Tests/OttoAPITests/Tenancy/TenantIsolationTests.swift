@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import OttoCore
+import OttoTestSupport
+import Testing
+
+@Suite("Tenant isolation")
+struct TenantIsolationTests {
+    func pool() async throws -> PostgresPool {
+        let logger = Logger(label: "otto.test.tenancy")
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: try TestServices.databaseURL(), poolSize: 4), logger: logger)
+        _ = try await MigrationRunner(pool: pool, logger: logger).migrate()
+        return pool
+    }
+
+    func insertKey(_ pool: PostgresPool, tenant: String, key: String, expiresIn seconds: Int = 3600) async throws {
+        _ = try await TenantScope.transaction(pool, tenantID: tenant) { connection in
+            try connection.query(
+                """
+                INSERT INTO idempotency_keys (tenant_id, key, fingerprint, state, expires_at)
+                VALUES ($1::uuid, $2, 'f', 'in_progress', now() + make_interval(secs => $3::int))
+                """, [tenant, key, seconds])
+        }
+    }
+
+    @Test("the first sight of an organisation creates one tenant, also under concurrent first requests")
+    func directoryCreatesOnce() async throws {
+        let pool = try await pool()
+        let org = "org_race_\(UUID().uuidString.prefix(8))"
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<10 {
+                // Separate directories, so no cache hides the race.
+                group.addTask { try await TenantDirectory(pool: pool).tenantID(forClerkOrg: org) }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(Set(ids).count == 1)
+        let rows = try await pool.query("SELECT count(*) AS n FROM tenants WHERE clerk_org_id = $1", [org])
+        #expect(rows.first?["n"] == "1")
+        await pool.shutdown()
+    }
+
+    @Test("an unfiltered SELECT in tenant A's scope returns only A's rows, as the owning non-superuser role")
+    func rowLevelSecurityBindsTheOwner() async throws {
+        let pool = try await pool()
+        let role = try await pool.query(
+            """
+            SELECT r.rolsuper::text AS superuser, (c.relowner = r.oid)::text AS owner,
+                   c.relforcerowsecurity::text AS forced
+            FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.relname = 'idempotency_keys'
+            """)
+        #expect(role.first?["superuser"] == "false")
+        #expect(role.first?["owner"] == "true")
+        #expect(role.first?["forced"] == "true")
+
+        let directory = TenantDirectory(pool: pool)
+        let tenantA = try await directory.tenantID(forClerkOrg: "org_a_\(UUID().uuidString.prefix(8))")
+        let tenantB = try await directory.tenantID(forClerkOrg: "org_b_\(UUID().uuidString.prefix(8))")
+        try await insertKey(pool, tenant: tenantA, key: "a-1")
+        try await insertKey(pool, tenant: tenantA, key: "a-2")
+        try await insertKey(pool, tenant: tenantB, key: "b-1")
+
+        // setup done // MUT: a query that forgets its tenant filter
+        let seenByA = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
+            try connection.query("SELECT tenant_id::text AS tenant, key FROM idempotency_keys").rows
+        }
+        #expect(seenByA.count == 2)
+        #expect(seenByA.allSatisfy { $0["tenant"] == tenantA })
+
+        // Writing into another tenant is refused by WITH CHECK.
+        await #expect(throws: PostgresError.self) {
+            _ = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
+                try connection.query(
+                    """
+                    INSERT INTO idempotency_keys (tenant_id, key, fingerprint, state, expires_at)
+                    VALUES ($1::uuid, 'x', 'f', 'in_progress', now() + interval '1 hour')
+                    """, [tenantB])
+            }
+        }
+
+        // With no tenant set, none of these (unexpired) rows is visible.
+        let unscoped = try await pool.query(
+            "SELECT count(*) AS n FROM idempotency_keys WHERE tenant_id IN ($1::uuid, $2::uuid)", [tenantA, tenantB])
+        #expect(unscoped.first?["n"] == "0")
+        await pool.shutdown()
+    }
+
+    @Test("the cleanup deletes expired keys of every tenant without a tenant set, and a tenant cannot delete others'")
+    func cleanupPolicy() async throws {
+        let pool = try await pool()
+        let directory = TenantDirectory(pool: pool)
+        let tenantA = try await directory.tenantID(forClerkOrg: "org_ca_\(UUID().uuidString.prefix(8))")
+        let tenantB = try await directory.tenantID(forClerkOrg: "org_cb_\(UUID().uuidString.prefix(8))")
+        try await insertKey(pool, tenant: tenantA, key: "old", expiresIn: -10)
+        try await insertKey(pool, tenant: tenantB, key: "old", expiresIn: -10)
+        try await insertKey(pool, tenant: tenantB, key: "fresh")
+
+        let deletedByA = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
+            try connection.query("DELETE FROM idempotency_keys WHERE tenant_id = $1::uuid", [tenantB]).affectedRows
+        }
+        #expect(deletedByA == 0)
+
+        let deleted = try await pool.query(
+            "DELETE FROM idempotency_keys WHERE expires_at < now() AND tenant_id IN ($1::uuid, $2::uuid)",
+            [tenantA, tenantB])
+        #expect(deleted.affectedRows == 2)
+        let remaining = try await TenantScope.transaction(pool, tenantID: tenantB) { connection in
+            try connection.query("SELECT key FROM idempotency_keys").rows.compactMap { $0["key"] }
+        }
+        #expect(remaining == ["fresh"])
+        await pool.shutdown()
+    }
+}
