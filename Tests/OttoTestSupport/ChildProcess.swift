@@ -22,6 +22,13 @@ public final class ChildProcess: @unchecked Sendable {
 
     public func start() throws { try process.run() }
 
+    /// Reads what is left in the pipe after the process exited (the handler may lag behind).
+    private func drain() {
+        outputPipe.fileHandleForReading.readabilityHandler = nil
+        let rest = outputPipe.fileHandleForReading.readDataToEndOfFile()
+        lock.withLock { buffer.append(rest) }
+    }
+
     deinit {
         // A test that fails early must not leave its servers running.
         if process.isRunning {
@@ -55,7 +62,7 @@ public final class ChildProcess: @unchecked Sendable {
             process.waitUntilExit()
             return nil
         }
-        try? await Task.sleep(for: .milliseconds(50))  // let the pipe drain
+        drain()
         return process.terminationStatus
     }
 

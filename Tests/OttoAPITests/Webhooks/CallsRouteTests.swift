@@ -94,15 +94,18 @@ struct CallsRouteTests {
         }
     }
 
-    @Test("without the test flag the tenant header opens nothing")
+    @Test("without the test flag the calls API sits behind authentication and the tenant header opens nothing")
     func productionRouterHasNoTestHeader() async throws {
-        let configuration = try TestApp.configuration(try CallsTestApp.environment())
-        let dependencies = Dependencies(configuration: configuration, logger: .init(label: "otto.tests"))
-        let table = buildRoutes(
-            configuration: configuration, dependencies: dependencies,
-            tasks: InProcessTaskRunner(postgres: nil, keys: dependencies.keys, logger: .init(label: "otto.tests"))
-        ).table
-        #expect(!table.routes.contains { $0.path.hasPrefix("/v1") })
-        await dependencies.shutdown()
+        var environment = try CallsTestApp.environment()
+        environment["CLERK_JWT_KEY"] = TestTokens.publicKeyPEM
+        try await TestApp.run(environment: environment) { client, _, _ in
+            for uri in ["/v1/calls", "/v1/calls/\(UUID().uuidString)", "/v1/tasks/\(UUID().uuidString)"] {
+                try await client.execute(
+                    uri: uri, method: .get, headers: [HTTPField.Name("X-Test-Tenant")!: UUID().uuidString]
+                ) { response in
+                    #expect(response.status == .unauthorized, "\(uri)")
+                }
+            }
+        }
     }
 }
