@@ -1,0 +1,94 @@
+import Foundation
+import OttoTestSupport
+import Testing
+
+/// The deployment's validation scripts (deploy/quick-validation.sh, deploy/smoke-obs.sh) run
+/// against a real local otto-api with a worker: they pass against a healthy one and fail
+/// against a broken one (Redis stopped).
+@Suite("Validation scripts", .serialized)
+struct ValidationScriptTests {
+    static let token = "validation-internal-token-0001"
+    static let twilioToken = "0123456789abcdef0123456789abcdef"
+
+    func runScript(_ script: String, base: String, extra: [String: String] = [:]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [FileManager.default.currentDirectoryPath + "/deploy/" + script]
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "BASE": base, "INTERNAL_API_TOKEN": Self.token,
+            "ALLOWED_ORIGIN": "https://app.example.com",
+        ].merging(extra) { _, new in new }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func withStack(redisURL: String, _ body: (String) async throws -> Void) async throws {
+        let port = Int.random(in: 30_000..<40_000)
+        let prefix = TestServices.uniquePrefix("validate")
+        let environment = [
+            "APP_ENV": "test", "PORT": "\(port)", "HOST": "127.0.0.1", "DATABASE_URL": try TestServices.databaseURL(),
+            "REDIS_URL": redisURL, "ENABLE_CELERY": "true", "REDIS_KEY_PREFIX": prefix,
+            "INTERNAL_API_TOKEN": Self.token, "ALLOWED_ORIGINS": "https://app.example.com",
+            "PUBLIC_BASE_URL": "http://127.0.0.1:\(port)", "TWILIO_AUTH_TOKEN": Self.twilioToken,
+            "CALLRAIL_SIGNING_KEY": "validation-callrail-key",
+        ]
+        _ = try await ChildProcess.run("otto-api", ["migrate"], environment: environment)
+        let api = ChildProcess(binary: "otto-api", environment: environment)
+        let worker = ChildProcess(binary: "otto-worker", environment: environment)
+        try api.start()
+        try worker.start()
+        _ = await eventually(timeout: .seconds(15)) {
+            await ProcessProbe.httpStatus("http://127.0.0.1:\(port)/health") == 200
+        }
+        _ = await worker.waitForOutput("otto-worker ready", timeout: .seconds(10))
+        try await Task.sleep(for: .milliseconds(300))
+        try await body("http://127.0.0.1:\(port)")
+        api.signal(SIGTERM)
+        worker.signal(SIGTERM)
+        _ = await api.waitForExit(timeout: .seconds(15))
+        _ = await worker.waitForExit(timeout: .seconds(25))
+    }
+
+    @Test("quick-validation.sh and smoke-obs.sh pass against a healthy local otto-api")
+    func passAgainstHealthyAPI() async throws {
+        try await withStack(redisURL: try TestServices.redisURL()) { base in
+            let (quick, quickOutput) = try runScript("quick-validation.sh", base: base)
+            #expect(quick == 0, "\(quickOutput)")
+            #expect(quickOutput.contains("PASS health"))
+            // With a real tenant and the Twilio token, the script sends a signed webhook.
+            let (created, tenantJSON) = try await ChildProcess.run(
+                "otto-api",
+                [
+                    "tenants", "create", "--clerk-org", "org_validate_\(UUID().uuidString.prefix(8))", "--name", "V",
+                    "--json",
+                ],
+                environment: [
+                    "DATABASE_URL": try TestServices.databaseURL(), "PUBLIC_BASE_URL": base, "APP_ENV": "test",
+                ])
+            #expect(created == 0, "\(tenantJSON)")
+            let tenant =
+                (try JSONSerialization.jsonObject(with: Data(tenantJSON.utf8)) as? [String: Any])?["id"] as? String
+            let (signed, signedOutput) = try runScript(
+                "quick-validation.sh", base: base,
+                extra: ["TEST_TENANT_ID": tenant ?? "", "TWILIO_AUTH_TOKEN": Self.twilioToken])
+            #expect(signed == 0, "\(signedOutput)")
+            #expect(signedOutput.contains("PASS webhook-signed"), "\(signedOutput)")
+            let (smoke, smokeOutput) = try runScript("smoke-obs.sh", base: base)
+            #expect(smoke == 0, "\(smokeOutput)")
+        }
+    }
+
+    @Test("quick-validation.sh fails against an otto-api whose Redis is down")
+    func failAgainstBrokenAPI() async throws {
+        try await withStack(redisURL: "redis://127.0.0.1:1/0") { base in
+            let (quick, output) = try runScript("quick-validation.sh", base: base)
+            #expect(quick != 0)
+            #expect(output.contains("FAIL"))
+        }
+    }
+}
