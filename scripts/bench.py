@@ -127,6 +127,63 @@ def wrk(url, seconds=WRK_SECONDS, script=None):
     }
 
 
+def mint_token(org):
+    """An RS256 Clerk-style session token and the PEM public key that verifies it."""
+    import base64
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    now = int(time.time())
+    header = b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+    claims = b64(json.dumps({"sub": "user_bench", "o": {"id": org}, "v": 2, "iat": now, "nbf": now - 5,
+                             "exp": now + 3600}).encode())
+    signature = key.sign(f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{header}.{claims}.{b64(signature)}", pem
+
+
+def webhook_script(base, tenant, token, count=5000):
+    """A wrk Lua script cycling through `count` distinct, correctly signed Twilio callbacks
+    (distinct bodies, so each request stores an event and processes a call, like real traffic)."""
+    import base64
+    import hashlib
+    import hmac
+    import urllib.parse
+
+    path = f"/webhooks/twilio/{tenant}"
+    url = base + path
+    lines = ["local requests = {}"]
+    run = int(time.time())
+    for index in range(count):
+        params = {"CallSid": f"CAbench{run}{index:06d}", "CallStatus": "completed", "Direction": "inbound",
+                  "From": "+15551230000", "To": "+15559870000", "CallDuration": "42"}
+        payload = url + "".join(name + params[name] for name in sorted(params))
+        signature = base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+        body = urllib.parse.urlencode(params)
+        lines.append(
+            f'requests[{index + 1}] = wrk.format("POST", "{path}", {{["Content-Type"] = '
+            f'"application/x-www-form-urlencoded", ["X-Twilio-Signature"] = "{signature}"}}, "{body}")')
+    lines += ["local i = 0", "request = function()", f"  i = (i % {count}) + 1", "  return requests[i]", "end"]
+    script = os.path.join(ROOT, ".bench", "webhooks.lua")
+    with open(script, "w") as output:
+        output.write("\n".join(lines) + "\n")
+    return script
+
+
+def header_script(name, headers):
+    script = os.path.join(ROOT, ".bench", f"{name}.lua")
+    with open(script, "w") as output:
+        for key, value in headers.items():
+            output.write(f'wrk.headers["{key}"] = "{value}"\n')
+    return script
+
+
 def bench_api():
     port = free_port()
     env = {
@@ -138,8 +195,17 @@ def bench_api():
         "ALLOWED_ORIGINS": "https://bench.example", "PUBLIC_BASE_URL": "https://bench.example",
         "RATE_LIMIT_API": "100000000/1s", "RATE_LIMIT_WEBHOOKS": "100000000/1s",
     }
+    org = f"org_bench_{int(time.time())}"
+    token, pem = mint_token(org)
+    env["CLERK_JWT_KEY"] = pem
+    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
+    env["TWILIO_AUTH_TOKEN"] = "0123456789abcdef0123456789abcdef"
+    created = subprocess.run([os.path.join(BIN, "otto-api"), "tenants", "create", "--clerk-org", org, "--name",
+                              "Bench", "--json"], env={"PATH": "/usr/bin:/bin", **env, "APP_ENV": "development"},
+                             capture_output=True, text=True, check=True)
+    tenant = json.loads(created.stdout)["id"]
     began = time.monotonic()
-    api = start("otto-api", env)
+    api = start("otto-api", {**env, "APP_ENV": "development", "LOG_FORMAT": "json"})
     if not wait_http(f"http://127.0.0.1:{port}/health"):
         stop(api)
         raise SystemExit("otto-api did not start")
@@ -149,6 +215,12 @@ def bench_api():
     results["api"]["health"] = wrk(f"http://127.0.0.1:{port}/health")
     log("api: GET /ready")
     results["api"]["ready"] = wrk(f"http://127.0.0.1:{port}/ready")
+    log("api: authenticated GET /v1/calls page")
+    results["api"]["v1_calls"] = wrk(f"http://127.0.0.1:{port}/v1/calls?limit=20",
+                                      script=header_script("v1", {"Authorization": f"Bearer {token}"}))
+    log("api: signed webhook POST (distinct deliveries, stored and processed in-process)")
+    results["api"]["webhook"] = wrk(f"http://127.0.0.1:{port}", script=webhook_script(
+        f"http://127.0.0.1:{port}", tenant, env["TWILIO_AUTH_TOKEN"]))
     results["api"]["peak_rss_mb"] = peak_rss_mb(api.pid)
     stop(api)
 
@@ -245,8 +317,24 @@ def count_monitor(process_env, binary, seconds):
 
 
 def bench_idle():
+    """Idle cost on a Redis of its own, so no other client's commands are counted."""
+    global REDIS_PORT
+    shared_port = REDIS_PORT
+    REDIS_PORT = str(free_port())
+    server = subprocess.Popen(["redis-server", "--port", REDIS_PORT, "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    try:
+        idle_on(f"redis://127.0.0.1:{REDIS_PORT}/0")
+    finally:
+        redis_cli("SHUTDOWN", "NOSAVE")
+        server.wait()
+        REDIS_PORT = shared_port
+
+
+def idle_on(redis_url):
     prefix = f"otto-idle-{int(time.time())}:"
-    env = {"REDIS_URL": REDIS_URL, "DATABASE_URL": DATABASE_URL, "ENABLE_CELERY": "true", "ENABLE_CELERY_BEAT": "true",
+    env = {"REDIS_URL": redis_url, "DATABASE_URL": DATABASE_URL, "ENABLE_CELERY": "true", "ENABLE_CELERY_BEAT": "true",
            "REDIS_KEY_PREFIX": prefix, "APP_ENV": "development", "LOG_FORMAT": "json"}
     log(f"idle: worker commands per second over {IDLE_SECONDS} s")
     results["idle"]["worker_commands_per_s"], results["idle"]["worker_idle_rss_mb"] = count_monitor(env, "otto-worker", IDLE_SECONDS)
@@ -302,6 +390,10 @@ def table():
         ("GET /health p50 / p99 ms", f'{api["health"]["p50_ms"]} / {api["health"]["p99_ms"]}', ""),
         ("GET /ready req/s", api["ready"]["rps"], "target >= 15000"),
         ("GET /ready p50 / p99 ms", f'{api["ready"]["p50_ms"]} / {api["ready"]["p99_ms"]}', "target p99 < 20"),
+        ("GET /v1/calls (authenticated) req/s", api["v1_calls"]["rps"],
+         f'p50 {api["v1_calls"]["p50_ms"]} / p99 {api["v1_calls"]["p99_ms"]} ms; Clerk RS256 + rate limit + RLS query'),
+        ("POST /webhooks/twilio req/s", api["webhook"]["rps"],
+         f'p50 {api["webhook"]["p50_ms"]} / p99 {api["webhook"]["p99_ms"]} ms; signed, stored, call upserted in-process'),
         ("otto-api RSS idle / peak MB", f'{api["idle_rss_mb"]} / {api["peak_rss_mb"]}', "target < 60"),
         ("queue enqueue tasks/s", queue["enqueue_per_s"], f'one producer, {queue["tasks"]} tasks, pipelined'),
         ("queue end-to-end tasks/s", queue["end_to_end_per_s"], "target >= 20000 (one worker, default concurrency)"),

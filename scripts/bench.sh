@@ -11,6 +11,7 @@ for tool in wrk redis-benchmark; do
   fi
 done
 scripts/services.sh start
+python3 -c "import cryptography" 2>/dev/null || pip install -q cryptography
 eval "$(scripts/services.sh env)"
 release_dir="${OTTO_RELEASE_DIR:-$PWD/.build/release}"
 if [[ -z "${OTTO_RELEASE_DIR:-}" ]]; then

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -339,32 +340,56 @@ def drill_sigterm():
         redis.remove()
 
 
+def twilio_signature(token, url, params):
+    """Twilio's rule: base64(HMAC-SHA1(token, url + name1 + value1 + … sorted by name))."""
+    import base64
+    import hashlib
+    import hmac
+    payload = url + "".join(name + params[name] for name in sorted(params))
+    return base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+
+
 def drill_flood():
-    """10x the rate limit on one tenant's webhooks; another tenant is not affected."""
+    """10x the webhook rate limit on one tenant; another tenant's signed webhooks still succeed."""
     port = free_port()
     redis = Redis()
     redis.start()
+    base = f"http://127.0.0.1:{port}"
+    token = "0123456789abcdef0123456789abcdef"
     env = {"REDIS_URL": redis.url, "DATABASE_URL": DATABASE_URL, "PORT": str(port), "HOST": "127.0.0.1",
-           "RATE_LIMIT_WEBHOOKS": "50/1m", "REDIS_KEY_PREFIX": "chaos-flood:"}
+           "RATE_LIMIT_WEBHOOKS": "50/1m", "REDIS_KEY_PREFIX": "chaos-flood:", "TWILIO_AUTH_TOKEN": token,
+           "CALLRAIL_SIGNING_KEY": "chaos", "PUBLIC_BASE_URL": base}
+    created = subprocess.run([os.path.join(BIN, "otto-api"), "tenants", "create", "--clerk-org",
+                              f"org_chaos_{int(time.time())}", "--name", "Other", "--json"],
+                             env={"PATH": "/usr/bin:/bin", "APP_ENV": "test", **env}, capture_output=True, text=True)
+    other = json.loads(created.stdout)["id"]
     api = start("otto-api", env)
     try:
-        wait_until(lambda: http_status(f"http://127.0.0.1:{port}/health") == 200, 30)
+        wait_until(lambda: http_status(f"{base}/health") == 200, 30)
         flooded = "00000000-0000-4000-8000-000000000001"
-        other = "00000000-0000-4000-8000-000000000002"
-        statuses = [post_status(f"http://127.0.0.1:{port}/webhooks/twilio/{flooded}") for _ in range(500)]
+        statuses = [post_status(f"{base}/webhooks/twilio/{flooded}", b"CallSid=CA1&CallStatus=ringing", {})
+                    for _ in range(500)]
         limited = statuses.count(429)
-        other_status = post_status(f"http://127.0.0.1:{port}/webhooks/twilio/{other}")
-        report("flood", limited >= 440 and other_status != 429,
-               f"500 forged webhooks to one tenant at limit 50/1m: {limited} refused with 429; "
-               f"another tenant's request answered {other_status} (not 429)")
+        others = []
+        for index in range(10):
+            params = {"CallSid": f"CAchaos{index:04d}{int(time.time())}", "CallStatus": "completed",
+                      "From": "+15551230000", "To": "+15559870000", "Direction": "inbound"}
+            url = f"{base}/webhooks/twilio/{other}"
+            body = urllib.parse.urlencode(params).encode()
+            others.append(post_status(url, body, {"X-Twilio-Signature": twilio_signature(token, url, params)}))
+        succeeded = sum(1 for status in others if 200 <= status < 300)
+        report("flood", limited >= 440 and succeeded == len(others),
+               f"500 forged webhooks to one tenant at limit 50/1m: {limited} refused with 429 before any "
+               f"signature or database work; another tenant's 10 signed webhooks: {succeeded} accepted "
+               f"(statuses {sorted(set(others))})")
     finally:
         stop(api)
         redis.remove()
 
 
-def post_status(url):
-    request = urllib.request.Request(url, data=b"CallSid=CA1&CallStatus=ringing", method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+def post_status(url, body, headers):
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded", **headers})
     try:
         with urllib.request.urlopen(request, timeout=2) as response:
             return response.status

@@ -24,8 +24,10 @@ if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
   swift test --skip-build --filter "$OTTO_TEST_FILTER"
 else
   swift test --skip-build
-  # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts).
-  python3 scripts/chaos.py --quick sigterm kill9 redis postgres
+  # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts,
+  # a webhook flood); they use the development database, so migrate it first.
+  "$OTTO_BIN_DIR/otto-api" migrate >/dev/null
+  python3 scripts/chaos.py --quick sigterm kill9 redis postgres flood
   scripts/lint-deploy.sh
   # The Dockerfile's runtime packages against what the binaries link (the debug build's Swift
   # runtime is skipped: release builds link it statically). `make release-check` does the
