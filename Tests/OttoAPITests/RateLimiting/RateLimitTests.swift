@@ -132,7 +132,7 @@ struct RateLimitTests {
             return ContinuousClock.now - start
         }
         await listener.stop()
-        #expect(elapsed < .milliseconds(1500))
+        #expect(elapsed < .milliseconds(2500))  // below the 3 s Redis command timeout
     }
 
     @Test(

@@ -37,7 +37,8 @@ struct PostgresPingTests {
                 let elapsed = ContinuousClock.now - start
                 #expect(error?.code == .timeout)
                 #expect(elapsed >= .milliseconds(450))
-                #expect(elapsed < .seconds(1.2), "ping took \(elapsed)")
+                // Well under the 5 s connect timeout: the ping honours its own deadline (bound loose for a loaded machine).
+                #expect(elapsed < .seconds(3), "ping took \(elapsed)")
             }
             #expect(pool.connectionsInUse == 0)
         }
@@ -56,7 +57,8 @@ struct PostgresPingTests {
             let error = await #expect(throws: PostgresError.self) { try await pool.ping(timeout: .milliseconds(500)) }
             let elapsed = ContinuousClock.now - start
             #expect(error?.code == .timeout)
-            #expect(elapsed < .seconds(1.2), "ping took \(elapsed)")
+            // Well under the 5 s connect timeout: the ping honours its own deadline (bound loose for a loaded machine).
+            #expect(elapsed < .seconds(3), "ping took \(elapsed)")
             kill(pid, SIGCONT)
             // The frozen connection was discarded; a fresh one answers.
             try await pool.ping(timeout: .seconds(5))

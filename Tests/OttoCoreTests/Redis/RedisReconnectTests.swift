@@ -36,7 +36,7 @@ struct RedisReconnectTests {
             }
         }
         #expect(lastError?.code == .connectionFailed)
-        #expect(elapsed < .seconds(1))
+        #expect(elapsed < .milliseconds(1800))  // below the 2 s connect timeout: no connect was tried
 
         // Back on the same port: the same client reconnects on a later command.
         try await server.start()
