@@ -48,6 +48,15 @@ struct RateLimitTests {
         }
     }
 
+    @Test("a limit above 1000 per second keeps its full burst")
+    func highLimit() async throws {
+        try await TestApp.run(environment: try environment(api: "5000/1s")) { client, _, _ in
+            try await client.execute(uri: "/v1/me", method: .get) { response in
+                #expect(response.headers[.xRateLimitRemaining] == "4999")
+            }
+        }
+    }
+
     @Test("limiting runs before authentication: forged tokens are limited and 401s carry the headers")
     func beforeAuthentication() async throws {
         let forged = try await TestTokens.make(
