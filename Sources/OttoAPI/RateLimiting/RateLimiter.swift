@@ -26,7 +26,7 @@ final class RateLimiter: Sendable {
     init(
         group: String, rule: RateLimitRule, failOpen: Bool, redis: RedisClient, keyPrefix: String,
         metrics: APIMetrics, logger: Logger, logInterval: Duration = .seconds(30),
-        decisionTimeout: Duration = .milliseconds(500)
+        decisionTimeout: Duration = .seconds(1)
     ) {
         self.group = group
         self.rule = rule

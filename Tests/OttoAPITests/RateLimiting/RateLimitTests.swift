@@ -127,7 +127,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("a hung Redis delays a request by the decision timeout at most, then fails open")
+    @Test("a hung Redis delays a request by the one-second decision timeout at most, then fails open")
     func hungRedis() async throws {
         let listener = try await SilentListener.start()
         var environment = try environment(api: "1/1m")
@@ -141,7 +141,7 @@ struct RateLimitTests {
             return ContinuousClock.now - start
         }
         await listener.stop()
-        #expect(elapsed < .milliseconds(1500))
+        #expect(elapsed < .milliseconds(2500))
     }
 
     @Test(
