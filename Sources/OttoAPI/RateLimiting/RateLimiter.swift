@@ -26,7 +26,7 @@ final class RateLimiter: Sendable {
     init(
         group: String, rule: RateLimitRule, failOpen: Bool, redis: RedisClient, keyPrefix: String,
         metrics: APIMetrics, logger: Logger, logInterval: Duration = .seconds(30),
-        decisionTimeout: Duration = .milliseconds(500)
+        decisionTimeout: Duration = .seconds(1)
     ) {
         self.group = group
         self.rule = rule
@@ -39,7 +39,8 @@ final class RateLimiter: Sendable {
         self.decisionTimeout = decisionTimeout
     }
 
-    /// KEYS[1] the bucket; ARGV: now (ms), emission interval (ms), burst tolerance (ms), limit.
+    /// KEYS[1] the bucket; ARGV: now (ms), emission interval (fractional ms), burst tolerance
+    /// (ms), limit.
     /// Returns {allowed, remaining, reset ms, retry-after ms}.
     static let script = RedisScript(
         """
@@ -54,8 +55,8 @@ final class RateLimiter: Sendable {
         if now < allow_at then
           return {0, 0, tat - now, allow_at - now}
         end
-        redis.call('SET', KEYS[1], new_tat, 'PX', math.max(1, new_tat - now))
-        local remaining = math.floor((now + tolerance - new_tat) / interval)
+        redis.call('SET', KEYS[1], new_tat, 'PX', math.max(1, math.ceil(new_tat - now)))
+        local remaining = math.floor((now + tolerance - new_tat) / interval + 1e-9)
         if remaining > limit - 1 then remaining = limit - 1 end
         if remaining < 0 then remaining = 0 end
         return {1, remaining, new_tat - now, 0}
@@ -64,7 +65,8 @@ final class RateLimiter: Sendable {
     /// Decides for one request of `subject`; nil means "not limited" (Redis failed, fail-open).
     func decide(subject: String) async throws(Problem) -> RateLimitDecision? {
         let periodMs = rule.periodSeconds * 1000
-        let interval = max(1, periodMs / rule.limit)
+        // Fractional milliseconds: limits above 1000 per second keep their full burst.
+        let interval = Double(periodMs) / Double(rule.limit)
         // The hash tag keeps the key on one Cluster slot; subjects are length-bounded by the caller.
         let key = "\(keyPrefix)ratelimit:{\(group):\(subject)}"
         let now = Int(UnixTime.now() * 1000)

@@ -48,6 +48,15 @@ struct RateLimitTests {
         }
     }
 
+    @Test("a limit above 1000 per second keeps its full burst")
+    func highLimit() async throws {
+        try await TestApp.run(environment: try environment(api: "5000/1s")) { client, _, _ in
+            try await client.execute(uri: "/v1/me", method: .get) { response in
+                #expect(response.headers[.xRateLimitRemaining] == "4999")
+            }
+        }
+    }
+
     @Test("limiting runs before authentication: forged tokens are limited and 401s carry the headers")
     func beforeAuthentication() async throws {
         let forged = try await TestTokens.make(
@@ -118,7 +127,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("a hung Redis delays a request by the decision timeout at most, then fails open")
+    @Test("a hung Redis delays a request by the one-second decision timeout at most, then fails open")
     func hungRedis() async throws {
         let listener = try await SilentListener.start()
         var environment = try environment(api: "1/1m")
