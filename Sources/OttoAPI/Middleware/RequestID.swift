@@ -1,3 +1,5 @@
+import OttoCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -18,6 +20,6 @@ enum RequestID {
 
     /// A fresh random id.
     static func make() -> String {
-        UUID().uuidString.lowercased()
+        FastRandom.uuidString()
     }
 }

@@ -1,3 +1,5 @@
+import OttoCore
+
 /// A W3C trace context (`traceparent`): continued from an incoming request or started here,
 /// logged as `trace_id` and handed to every task the request enqueues.
 ///
@@ -48,19 +50,6 @@ struct TraceContext: Sendable, Equatable {
     }
 
     private static func randomHex(bytes: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var generator = SystemRandomNumberGenerator()
-        while true {
-            var text = [UInt8]()
-            text.reserveCapacity(bytes * 2)
-            var allZero = true
-            for _ in 0..<bytes {
-                let byte = UInt8.random(in: 0...255, using: &generator)
-                if byte != 0 { allZero = false }
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0F)])
-            }
-            if !allZero { return String(decoding: text, as: UTF8.self) }
-        }
+        FastRandom.hex(bytes: bytes)
     }
 }

@@ -25,7 +25,7 @@ public struct RedisTaskQueue: TaskEnqueuer {
         let due = options.notBefore ?? (now + max(0, options.delay))
         let limit = entry.map { Double($0.timeLimit.components.seconds) } ?? 300
         return TaskEnvelope(
-            id: UUID().uuidString.lowercased(), name: name, arguments: arguments, queue: queue, attempt: 1,
+            id: FastRandom.uuidString(), name: name, arguments: arguments, queue: queue, attempt: 1,
             maxAttempts: max(1, options.maxAttempts ?? entry?.maxAttempts ?? 5),
             enqueuedAt: (now * 1000).rounded() / 1000,
             dueAt: (max(now, due) * 1000).rounded() / 1000, tenantID: options.tenantID, dedupKey: options.dedupKey,
