@@ -176,6 +176,24 @@ def webhook_script(base, tenant, token, count=5000):
     return script
 
 
+def seed_call(base, tenant, token):
+    """One signed Twilio callback, so the tenant has a call to page through and reprocess."""
+    import base64
+    import hashlib
+    import hmac
+    import urllib.parse
+
+    url = f"{base}/webhooks/twilio/{tenant}"
+    params = {"CallSid": f"CAseed{int(time.time())}", "CallStatus": "completed", "Direction": "inbound",
+              "From": "+15551230000", "To": "+15559870000", "CallDuration": "42"}
+    payload = url + "".join(name + params[name] for name in sorted(params))
+    signature = base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(), method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+    urllib.request.urlopen(request, timeout=5).read()
+    time.sleep(0.5)  # the in-process task upserts the call
+
+
 def header_script(name, headers):
     script = os.path.join(ROOT, ".bench", f"{name}.lua")
     with open(script, "w") as output:
@@ -215,9 +233,28 @@ def bench_api():
     results["api"]["health"] = wrk(f"http://127.0.0.1:{port}/health")
     log("api: GET /ready")
     results["api"]["ready"] = wrk(f"http://127.0.0.1:{port}/ready")
+    seed_call(f"http://127.0.0.1:{port}", tenant, env["TWILIO_AUTH_TOKEN"])
     log("api: authenticated GET /v1/calls page")
     results["api"]["v1_calls"] = wrk(f"http://127.0.0.1:{port}/v1/calls?limit=20",
                                       script=header_script("v1", {"Authorization": f"Bearer {token}"}))
+    log("api: authenticated, rate-limited, idempotent POST /v1/calls/{id}/reprocess (a new key per request)")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/calls?limit=1",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        call_id = json.loads(response.read())["data"][0]["id"]
+    script = os.path.join(ROOT, ".bench", "reprocess.lua")
+    with open(script, "w") as output:
+        output.write(
+            'local n = 0\n'
+            'request = function()\n'
+            '  n = n + 1\n'
+            f'  return wrk.format("POST", "/v1/calls/{call_id}/reprocess", {{["Authorization"] = "Bearer {token}", '
+            '["Content-Type"] = "application/json", ["Idempotency-Key"] = "bench-" .. id .. "-" .. n}, '
+            '"{\\"reason\\":\\"bench\\"}")\n'
+            'end\n'
+            'setup = function(thread) thread:set("id", tostring(math.random(1, 1e9))) end\n'
+            )
+    results["api"]["idempotent_post"] = wrk(f"http://127.0.0.1:{port}", script=script)
     log("api: signed webhook POST (distinct deliveries, stored and processed in-process)")
     results["api"]["webhook"] = wrk(f"http://127.0.0.1:{port}", script=webhook_script(
         f"http://127.0.0.1:{port}", tenant, env["TWILIO_AUTH_TOKEN"]))
@@ -394,6 +431,9 @@ def table():
          f'p50 {api["v1_calls"]["p50_ms"]} / p99 {api["v1_calls"]["p99_ms"]} ms; Clerk RS256 + rate limit + RLS query'),
         ("POST /webhooks/twilio req/s", api["webhook"]["rps"],
          f'p50 {api["webhook"]["p50_ms"]} / p99 {api["webhook"]["p99_ms"]} ms; signed, stored, call upserted in-process'),
+        ("POST /v1/calls/{id}/reprocess req/s", api["idempotent_post"]["rps"],
+         f'p50 {api["idempotent_post"]["p50_ms"]} / p99 {api["idempotent_post"]["p99_ms"]} ms; auth + rate limit + '
+         f'Idempotency-Key (new key each) + enqueue; non-2xx {api["idempotent_post"]["non_2xx"]}'),
         ("otto-api RSS idle / peak MB", f'{api["idle_rss_mb"]} / {api["peak_rss_mb"]}', "target < 60"),
         ("queue enqueue tasks/s", queue["enqueue_per_s"], f'one producer, {queue["tasks"]} tasks, pipelined'),
         ("queue end-to-end tasks/s", queue["end_to_end_per_s"], "target >= 20000 (one worker, default concurrency)"),
