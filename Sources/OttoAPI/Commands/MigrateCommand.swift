@@ -8,13 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate", abstract: "Apply pending database migrations under an advisory lock.")
 
     func run() async throws {
-        let configuration: OttoConfiguration
-        do {
-            configuration = try OttoConfiguration.load(for: .api)
-        } catch {
-            StandardError.write("\(error)\n")
-            throw ExitCode(ConfigurationError.exitCode)
-        }
+        let configuration = try APIConfiguration.loadOrExit()
         let logger = LoggingSetup.bootstrap(
             process: .api, format: configuration.logFormat, level: configuration.logLevel)
         let dependencies = Dependencies(configuration: configuration, logger: logger, postgresPoolSize: 1)

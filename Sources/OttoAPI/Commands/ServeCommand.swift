@@ -10,13 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API (default).")
 
     func run() async throws {
-        let configuration: OttoConfiguration
-        do {
-            configuration = try OttoConfiguration.load(for: .api)
-        } catch {
-            StandardError.write("\(error)\n")
-            throw ExitCode(ConfigurationError.exitCode)
-        }
+        let configuration = try APIConfiguration.loadOrExit()
         let logger = LoggingSetup.bootstrap(
             process: .api, format: configuration.logFormat, level: configuration.logLevel)
         for warning in configuration.warnings { logger.warning("\(warning)") }

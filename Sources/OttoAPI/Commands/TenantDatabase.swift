@@ -7,13 +7,7 @@ enum TenantDatabase {
     static func run<T: Sendable>(
         _ body: @Sendable (OttoConfiguration, TenantRecords) async throws -> T
     ) async throws -> T {
-        let configuration: OttoConfiguration
-        do {
-            configuration = try OttoConfiguration.load(for: .api)
-        } catch {
-            StandardError.write("\(error)\n")
-            throw ExitCode(ConfigurationError.exitCode)
-        }
+        let configuration = try APIConfiguration.loadOrExit()
         // Logs share stdout with the JSON document, so only warnings and errors are written.
         let logger = LoggingSetup.bootstrap(
             process: .api, format: configuration.logFormat, level: max(configuration.logLevel, .warning))
