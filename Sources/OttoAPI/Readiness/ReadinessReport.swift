@@ -18,7 +18,7 @@ struct ReadinessReport: Sendable {
 
     /// The IETF health-check draft's shape (`application/health+json`).
     func healthJSON(service: String, version: String) -> String {
-        let time = LogTimestampFormatter.rfc3339(timestamp)
+        let time = LogTimestamp.rfc3339(timestamp)
         let checks = results.map { result in
             let type = result.name == "database" || result.name == "redis" ? "datastore" : "system"
             let observed = (result.latencySeconds * 1_000_000).rounded() / 1000

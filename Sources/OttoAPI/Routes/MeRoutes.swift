@@ -1,4 +1,5 @@
 import Hummingbird
+import OttoCore
 
 /// `GET /v1/me`: the caller's user id, organisation and tenant, so a client (and the smoke
 /// checks) can test authentication alone.
@@ -9,8 +10,8 @@ struct MeRoutes {
                 throw AuthenticationMiddleware.unauthorized("A Clerk session token is required.")
             }
             let text =
-                "{\"user_id\":\(JSONString.quote(identity.userID)),\"org_id\":\(JSONString.quote(identity.organisationID)),"
-                + "\"tenant_id\":\(JSONString.quote(identity.tenantID))}"
+                "{\"user_id\":\(JSONText.quoted(identity.userID)),\"org_id\":\(JSONText.quoted(identity.organisationID)),"
+                + "\"tenant_id\":\(JSONText.quoted(identity.tenantID))}"
             return HealthRoutes.json(text, status: .ok)
         }
         table.add(.get, "/v1/me")

@@ -1,7 +1,15 @@
 import Logging
 
-/// Minimal JSON string encoding for log lines: fast, allocation-light, always valid JSON.
-enum JSONText {
+/// Minimal JSON string encoding for log lines and hand-built responses: fast, allocation-light,
+/// always valid JSON.
+public enum JSONText {
+    /// `value` as a JSON string literal, quotes included.
+    public static func quoted(_ value: String) -> String {
+        var output = ""
+        appendString(value, to: &output)
+        return output
+    }
+
     static func appendString(_ value: String, to output: inout String) {
         output += "\""
         for scalar in value.unicodeScalars {

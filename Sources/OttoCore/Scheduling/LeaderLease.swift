@@ -15,8 +15,7 @@ public struct LeaderLease: Sendable {
 
     /// Acquires the lease or renews it; true while this process holds it.
     public func acquireOrRenew() async throws -> Bool {
-        let milliseconds = ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
-        return try await redis.eval(QueueScripts.acquireLease, keys: [key], arguments: [holder, String(milliseconds)])
+        try await redis.eval(QueueScripts.acquireLease, keys: [key], arguments: [holder, String(ttl.inMilliseconds)])
             .int == 1
     }
 

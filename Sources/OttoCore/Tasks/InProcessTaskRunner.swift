@@ -1,11 +1,5 @@
 import Logging
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Runs tasks inside the API process (`ENABLE_CELERY=false`): the same registry, arguments,
 /// retries and task-end log line, without Redis. This is the rollback path, so it must behave
 /// like the queue; what it cannot give is durability across an API restart (webhook events are
@@ -25,14 +19,9 @@ public struct InProcessTaskRunner: TaskEnqueuer {
 
     public func enqueue(name: String, arguments: String, options: EnqueueOptions) async throws -> EnqueueResult {
         guard let entry = registry.entry(named: name) else { throw TaskError(.unknownTask, detail: name) }
-        let queue = options.queue ?? entry.defaultQueue
-        let now = UnixTime.now()
-        let envelope = TaskEnvelope(
-            id: UUID().uuidString.lowercased(), name: name, arguments: arguments, queue: queue, attempt: 1,
-            maxAttempts: options.maxAttempts ?? entry.maxAttempts, enqueuedAt: now,
-            dueAt: options.notBefore ?? now + options.delay, tenantID: options.tenantID, dedupKey: options.dedupKey,
-            traceparent: options.traceparent, timeLimit: Double(entry.timeLimit.components.seconds), resultTTL: nil,
-            lastError: nil)
+        var first = try TaskEnvelope.first(name: name, arguments: arguments, options: options, registry: registry)
+        first.resultTTL = nil  // results are kept in Redis, which this mode does without
+        let envelope = first
         let logger = self.logger
         let postgres = self.postgres
         let keys = self.keys
@@ -59,24 +48,15 @@ public struct InProcessTaskRunner: TaskEnqueuer {
                     failure = "\(error)"
                     outcome = current.attempt < current.maxAttempts ? .retrying : .dead
                 }
-                let elapsed = ContinuousClock.now - start
-                var metadata: Logger.Metadata = [
-                    "task_id": .string(current.id), "task_name": .string(current.name), "queue": .string(current.queue),
-                    "attempt": .stringConvertible(current.attempt), "outcome": .string(outcome.rawValue),
-                    "duration_ms": .stringConvertible(
-                        Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(
-                            elapsed.components.seconds) * 1000),
-                    "trace_id": .string(current.traceID ?? ""), "mode": "in-process",
-                ]
-                if let failure { metadata["error"] = .string(failure) }
-                if let key = current.dedupKey { metadata["dedup_key"] = .string(key) }
-                logger.info("task finished", metadata: metadata)
+                TaskEndLine.log(
+                    logger, name: current.name, queue: current.queue, envelope: current, outcome: outcome,
+                    seconds: (ContinuousClock.now - start).inSeconds, error: failure, extra: ["mode": "in-process"])
                 guard outcome == .retrying else { return }
                 let delay = RetryPolicy.delay(afterAttempt: current.attempt, base: entry.retryBaseDelay)
                 current.attempt += 1
                 try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
             }
         }
-        return EnqueueResult(id: envelope.id, queue: queue, created: true)
+        return EnqueueResult(id: envelope.id, queue: envelope.queue, created: true)
     }
 }

@@ -18,18 +18,7 @@ public struct RedisTaskQueue: TaskEnqueuer {
 
     /// Builds the envelope of a new task (attempt 1).
     public func makeEnvelope(name: String, arguments: String, options: EnqueueOptions) throws -> TaskEnvelope {
-        let entry = registry.entry(named: name)
-        let queue = options.queue ?? entry?.defaultQueue ?? "default"
-        guard QueueName.isValid(queue) else { throw TaskError(.invalidQueue, detail: queue) }
-        let now = UnixTime.now()
-        let due = options.notBefore ?? (now + max(0, options.delay))
-        let limit = entry.map { Double($0.timeLimit.components.seconds) } ?? 300
-        return TaskEnvelope(
-            id: FastRandom.uuidString(), name: name, arguments: arguments, queue: queue, attempt: 1,
-            maxAttempts: max(1, options.maxAttempts ?? entry?.maxAttempts ?? 5),
-            enqueuedAt: (now * 1000).rounded() / 1000,
-            dueAt: (max(now, due) * 1000).rounded() / 1000, tenantID: options.tenantID, dedupKey: options.dedupKey,
-            traceparent: options.traceparent, timeLimit: limit, resultTTL: options.resultTTL, lastError: nil)
+        try TaskEnvelope.first(name: name, arguments: arguments, options: options, registry: registry)
     }
 
     public func enqueue(name: String, arguments: String, options: EnqueueOptions) async throws -> EnqueueResult {

@@ -7,7 +7,7 @@ public enum RetryPolicy {
     public static func delay(afterAttempt failedAttempt: Int, base: Duration, jitter: Double = Double.random(in: 0...1))
         -> Double
     {
-        let baseSeconds = Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18
+        let baseSeconds = base.inSeconds
         let exponential = min(maximumDelay, baseSeconds * Double(1 << min(30, max(0, failedAttempt - 1))))
         return exponential / 2 + exponential / 2 * jitter
     }

@@ -127,31 +127,10 @@ struct TaskExecutor: Sendable {
         name: String, queue: String, envelope: TaskEnvelope?, outcome: TaskOutcome, start: ContinuousClock.Instant,
         error: String?
     ) {
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).inSeconds
         stats.end(task: name, outcome: outcome, seconds: seconds)
-        var metadata: Logger.Metadata = [
-            "task_id": .string(envelope?.id ?? "unknown"),
-            "task_name": .string(name),
-            "queue": .string(queue),
-            "attempt": .stringConvertible(envelope?.attempt ?? 0),
-            "outcome": .string(outcome.rawValue),
-            "duration_ms": .stringConvertible((seconds * 1_000_000).rounded() / 1000),
-            "trace_id": .string(envelope?.traceID ?? ""),
-        ]
-        if let due = envelope?.dueAt {
-            // How long the task waited between becoming due and starting (queue latency).
-            let startedAt = UnixTime.now() - seconds
-            metadata["wait_ms"] = .stringConvertible((max(0, startedAt - due) * 1_000_000).rounded() / 1000)
-        }
-        if let key = envelope?.dedupKey { metadata["dedup_key"] = .string(key) }
-        if let tenant = envelope?.tenantID { metadata["tenant_id"] = .string(tenant) }
-        if let error { metadata["error"] = .string(error) }
-        if outcome == .succeeded || outcome == .retrying {
-            logger.info("task finished", metadata: metadata)
-        } else {
-            logger.warning("task finished", metadata: metadata)
-        }
+        TaskEndLine.log(
+            logger, name: name, queue: queue, envelope: envelope, outcome: outcome, seconds: seconds, error: error)
     }
 
     /// Runs `operation`, cancelling it when `limit` passes (then throws time limit exceeded).

@@ -104,13 +104,12 @@ public struct TaskWorker: Service {
                     if connection == nil { connection = try await redis.makeDedicatedConnection() }
                     let count = free + settings.prefetch
                     let block = settings.blockTime
-                    let blockMs = block.components.seconds * 1000 + block.components.attoseconds / 1_000_000_000_000_000
                     let reading = connection!
                     let reply = try await withGracefulShutdownHandler {
                         try await reading.send(
                             [
                                 "XREADGROUP", "GROUP", RedisKeys.consumerGroup, settings.id, "COUNT", String(count),
-                                "BLOCK", String(blockMs), "STREAMS",
+                                "BLOCK", String(block.inMilliseconds), "STREAMS",
                             ]
                                 + streams + Array(repeating: ">", count: streams.count),
                             timeout: block + .seconds(3))
@@ -200,7 +199,7 @@ public struct TaskWorker: Service {
     /// Promotes due delayed tasks (sleeping until the next is due, at most the maintenance
     /// interval) and claims entries of dead workers every half visibility timeout.
     private func maintain() async {
-        let visibilityMs = settings.visibilityTimeout.components.seconds * 1000
+        let visibilityMs = settings.visibilityTimeout.inMilliseconds
         var lastReclaim = ContinuousClock.now
         while !isStopping && !Task.isCancelled {
             var sleep = settings.maintenanceInterval
@@ -253,7 +252,7 @@ public struct TaskWorker: Service {
             }
             let remaining = settings.visibilityTimeout / 2 - (ContinuousClock.now - lastReclaim)
             sleep = max(.milliseconds(20), min(sleep, remaining))
-            await sleepUntilDueOrStopping(sleep)
+            await sleepUnlessStopping(sleep, wakeForRetries: true)
         }
     }
 
@@ -261,10 +260,9 @@ public struct TaskWorker: Service {
     /// or waiting in this worker's buffer), so no other worker claims them while this one lives.
     private func renewLeases() async {
         let third = settings.visibilityTimeout / 3
-        let thirdSeconds = Double(third.components.seconds) + Double(third.components.attoseconds) / 1e18
         while !isStopping && !Task.isCancelled {
             await sleepUnlessStopping(third)
-            for (name, ids) in inFlight.olderThan(thirdSeconds) {
+            for (name, ids) in inFlight.olderThan(third.inSeconds) {
                 _ = try? await redis.eval(
                     QueueScripts.renew, keys: [keys.stream(name)],
                     arguments: [RedisKeys.consumerGroup, settings.id] + ids)
@@ -272,12 +270,13 @@ public struct TaskWorker: Service {
         }
     }
 
-    /// Sleeps like ``sleepUnlessStopping(_:)`` but wakes when a retry this worker scheduled falls due.
-    private func sleepUntilDueOrStopping(_ duration: Duration) async {
+    /// Sleeps up to `duration` in quarter-second slices so the loop notices when the worker
+    /// stops; with `wakeForRetries` it also returns when a retry this worker scheduled falls due.
+    private func sleepUnlessStopping(_ duration: Duration, wakeForRetries: Bool = false) async {
         let deadline = ContinuousClock.now + duration
         while !isStopping && !Task.isCancelled && ContinuousClock.now < deadline {
             var slice = min(.milliseconds(250), deadline - ContinuousClock.now)
-            if let due = retryDue.withLockedValue({ $0 }) {
+            if wakeForRetries, let due = retryDue.withLockedValue({ $0 }) {
                 let wait = due - UnixTime.now()
                 if wait <= 0 {
                     retryDue.withLockedValue { $0 = nil }
@@ -286,13 +285,6 @@ public struct TaskWorker: Service {
                 slice = min(slice, .milliseconds(Int64(wait * 1000) + 1))
             }
             try? await Task.sleep(for: slice)
-        }
-    }
-
-    private func sleepUnlessStopping(_ duration: Duration) async {
-        let deadline = ContinuousClock.now + duration
-        while !isStopping && !Task.isCancelled && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: min(.milliseconds(250), deadline - ContinuousClock.now))
         }
     }
 }
