@@ -10,7 +10,14 @@ for tool in wrk redis-benchmark; do
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-tools >/dev/null
   fi
 done
+started_here=0
+scripts/services.sh status >/dev/null 2>&1 || started_here=1
 scripts/services.sh start
+# Stop what this run started (services already running are kept).
+cleanup() {
+  if [[ $started_here == 1 ]]; then scripts/services.sh stop || true; fi
+}
+trap cleanup EXIT
 python3 -c "import cryptography" 2>/dev/null || pip install -q cryptography
 eval "$(scripts/services.sh env)"
 release_dir="${OTTO_RELEASE_DIR:-$PWD/.build/release}"

@@ -11,7 +11,8 @@
 #   scripts/services.sh psql ...  psql on otto_dev as otto (extra arguments go to psql)
 #   scripts/services.sh clean     stop, then delete all local data, certificates and logs
 #
-# Ports: OTTO_PG_PORT (55432), OTTO_REDIS_PORT (56379), OTTO_REDIS_TLS_PORT (56390).
+# Ports: OTTO_PG_PORT (25432), OTTO_REDIS_PORT (26379), OTTO_REDIS_TLS_PORT (26390), below
+# Linux's ephemeral range (32768-60999) so that no client socket can take one first.
 # OTTO_SERVICES_TIMEOUT (60) bounds every wait, in seconds.
 # State lives in <repo>/.local/ (git-ignored). When the postgres user cannot reach that
 # folder (a clone under /root, say), the cluster lives in /var/lib/otto-dev/<name>-<hash>/pg
@@ -22,9 +23,9 @@ SELF=$(readlink -f -- "${BASH_SOURCE[0]}")
 ROOT=$(cd -- "$(dirname -- "$SELF")/.." && pwd -P)
 LOCAL="$ROOT/.local"
 
-PG_PORT=${OTTO_PG_PORT:-55432}
-REDIS_PORT=${OTTO_REDIS_PORT:-56379}
-REDIS_TLS_PORT=${OTTO_REDIS_TLS_PORT:-56390}
+PG_PORT=${OTTO_PG_PORT:-25432}
+REDIS_PORT=${OTTO_REDIS_PORT:-26379}
+REDIS_TLS_PORT=${OTTO_REDIS_TLS_PORT:-26390}
 TIMEOUT=${OTTO_SERVICES_TIMEOUT:-60}
 
 # Credentials (development only).

@@ -8,7 +8,7 @@ public final class OwnRedisServer: @unchecked Sendable {
     private var process: Process?
 
     public init() throws {
-        port = Int.random(in: 41_000..<49_000)
+        port = FreePort.pick()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("otto-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }

@@ -6,7 +6,7 @@ struct PostgresConfigurationTests {
     @Test(
         "accepts URLs that libpq accepts",
         arguments: [
-            "postgres://otto:otto@127.0.0.1:55432/otto_test",
+            "postgres://otto:otto@127.0.0.1:25432/otto_test",
             "postgresql://localhost/otto",
             "postgres://user@[::1]:5432/db?sslmode=require",
             "postgresql://h1:5432,h2:5433/db?connect_timeout=10&application_name=x",

@@ -1,4 +1,5 @@
 import Foundation
+import OttoTestSupport
 import Synchronization
 import Testing
 
@@ -8,16 +9,6 @@ import Testing
     import Darwin
 #endif
 
-#if canImport(Glibc)
-    private let streamSocket = Int32(SOCK_STREAM.rawValue)
-#else
-    private let streamSocket = SOCK_STREAM
-#endif
-
-/// Closes a descriptor (a free function, so it is not shadowed by a type's own `close()`).
-private func closeDescriptor(_ descriptor: Int32) {
-    _ = close(descriptor)
-}
 
 /// A throwaway PostgreSQL cluster for tests that must stop and start a real server.
 ///
@@ -66,7 +57,7 @@ final class PostgresTestCluster: Sendable {
         }
         let cluster = PostgresTestCluster(
             directory: directory,
-            port: try freePort(),
+            port: FreePort.pick(),
             binDirectory: binDirectory,
             runAsPostgres: runAsPostgres
         )
@@ -188,25 +179,6 @@ final class PostgresTestCluster: Sendable {
             throw CancellationError()
         }
         return text
-    }
-
-    /// Asks the kernel for a free loopback port (a tiny race with other processes is acceptable).
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, streamSocket, 0)
-        guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
-        defer { closeDescriptor(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(descriptor, address, length) == 0 && getsockname(descriptor, address, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Lets async code await a child process's exit, reported by Foundation's termination handler.

@@ -13,7 +13,7 @@ enum PostgresTestDatabase {
             ProcessInfo.processInfo.environment["OTTO_TEST_DATABASE_URL"],
             """
             OTTO_TEST_DATABASE_URL is not set: the PostgreSQL integration tests need a real server, \
-            e.g. OTTO_TEST_DATABASE_URL=postgres://otto:otto@127.0.0.1:55432/otto_test
+            e.g. OTTO_TEST_DATABASE_URL=postgres://otto:otto@127.0.0.1:25432/otto_test
             """
         )
     }

@@ -28,7 +28,7 @@ struct ValidationScriptTests {
     }
 
     func withStack(redisURL: String, _ body: (String) async throws -> Void) async throws {
-        let port = Int.random(in: 30_000..<40_000)
+        let port = FreePort.pick()
         let prefix = TestServices.uniquePrefix("validate")
         let environment = [
             "APP_ENV": "test", "PORT": "\(port)", "HOST": "127.0.0.1", "DATABASE_URL": try TestServices.databaseURL(),

@@ -108,7 +108,7 @@ struct ProcessLifecycleTests {
 
     @Test("otto-api serves /health and exits 0 on SIGINT")
     func apiLifecycle() async throws {
-        let port = Int.random(in: 20_000..<40_000)
+        let port = FreePort.pick()
         let api = ChildProcess(
             binary: "otto-api",
             environment: [
