@@ -9,7 +9,6 @@ import Testing
     import Darwin
 #endif
 
-
 /// A throwaway PostgreSQL cluster for tests that must stop and start a real server.
 ///
 /// PostgreSQL refuses to run as root, so when the tests run as root (CI) every server command
