@@ -11,8 +11,10 @@ Exit status: 0 when every rule holds, 1 when any fails (each failure is one
 Rules on fly.toml (DESIGN.md "Deployment"):
   - [processes] is exactly api = otto-api, worker = otto-worker, beat = otto-beat;
   - [http_service] serves the api group only, on the API's default port, forces
-    HTTPS, never auto-stops, and its routing checks are GET /health only (a worker
-    or Redis outage must never take the API out of rotation);
+    HTTPS, never auto-stops, and its routing checks ([[http_service.checks]]) are
+    GET /health only (a worker or Redis outage must never take the API out of
+    rotation); a [[services]] section's http_checks route too, so they obey the
+    same rule;
   - a top-level [checks] entry: type http, GET /ready on the same port, api only;
   - one [[vm]] per process group: api 1gb, worker 512mb, beat 256mb;
   - kill_signal = "SIGTERM" and kill_timeout above the worker's shutdown grace
@@ -33,9 +35,11 @@ in order of preference (the first form found wins):
            nothing is found there, Sources/OttoCore and Sources/OttoAPI):
            1. `defaultPort ... = 8080` (any identifier starting with defaultPort),
            2. a line naming the key "PORT" with `default: 8080` or `?? 8080`;
-  routes   every check path is a route of Sources/OttoAPI (override:
+  routes   every check path is registered as a route in Sources/OttoAPI (override:
            $OTTO_ROUTE_SOURCES): `.get("/health")` or `.get("health")` (also .head,
-           .on, .add), or else the string literal "/health" outside a comment;
+           .on, .add) in code, never in a comment or a multi-line string literal (the
+           embedded OpenAPI document names every path, routed or not); a bare
+           "/health" literal is not a route;
   migrate  the release command's subcommand exists in Sources/OttoAPI (override:
            $OTTO_COMMAND_SOURCES): `commandName: "migrate"`, or a command type named
            `Migrate` conforming to ParsableCommand/AsyncParsableCommand;
@@ -319,18 +323,40 @@ def find_worker_grace(root: Path) -> tuple[int | None, str]:
     )
 
 
+def swift_code_lines(files: list[Path]):
+    """(file, line number, code) for Swift code outside comments and multi-line string literals.
+
+    A line that opens a \"\"\" literal keeps the code before it; lines inside the literal
+    (an embedded JSON document, a SQL migration) are skipped.
+    """
+    for f in files:
+        try:
+            lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        in_literal = False
+        for i, line in enumerate(lines):
+            quotes = line.count('"""')
+            if in_literal:
+                if quotes % 2 == 1:
+                    in_literal = False
+                continue
+            if line.lstrip().startswith(("//", "///", "*", "/*")):
+                continue
+            if quotes % 2 == 1:
+                in_literal = True
+                line = line[: line.index('"""')]
+            yield f, i, line
+
+
 def find_route(root: Path, path: str) -> str | None:
     files = swift_files(source_paths(root, "OTTO_ROUTE_SOURCES", ["Sources/OttoAPI"]))
     seg = re.escape(path.lstrip("/"))
     call = re.compile(r"\.(?:get|head|on|add)\s*\(\s*\"/?" + seg + r"\"")
-    literal = re.compile(r"\"" + re.escape(path) + r"\"")
-    weak: str | None = None
-    for f, i, _lines, line in code_lines(files):
+    for f, i, line in swift_code_lines(files):
         if call.search(line):
             return f"route registered at {rel(root, f)}:{i + 1}"
-        if weak is None and literal.search(line):
-            weak = f"path literal at {rel(root, f)}:{i + 1}"
-    return weak
+    return None
 
 
 def find_subcommand(root: Path, name: str) -> str | None:
@@ -421,6 +447,21 @@ def check(config_path: Path, source_root: Path) -> Report:
             check_timing(r, where, c)
             method = str(c.get("method", "GET")).upper()
             r.check(method == "GET", f"{where} method GET", f"{where}: method must be GET, found {method}")
+
+    # A [[services]] section routes traffic like [http_service]: its http_checks decide rotation too.
+    services = fly.get("services")
+    if isinstance(services, dict):
+        services = [services]
+    for n, service in enumerate(services if isinstance(services, list) else []):
+        http_checks = service.get("http_checks") if isinstance(service, dict) else None
+        if isinstance(http_checks, dict):
+            http_checks = [http_checks]
+        for m, c in enumerate(http_checks if isinstance(http_checks, list) else []):
+            where = f"services[{n}].http_checks[{m}]"
+            path = c.get("path") if isinstance(c, dict) else None
+            r.check(path == ROUTING_CHECK_PATH, f"{where} path {ROUTING_CHECK_PATH}",
+                    f"{where}: a routing check must be {ROUTING_CHECK_PATH} (found {path!r}); "
+                    f"/ready belongs in top-level [checks] so a worker outage never removes the API from rotation")
 
     # --- top-level checks
     top = fly.get("checks")
@@ -536,7 +577,7 @@ def check(config_path: Path, source_root: Path) -> Report:
     for path in sorted(p for p in paths if isinstance(p, str)):
         found = find_route(source_root, path)
         r.check(found is not None, f"check path {path}: {found}",
-                f"check path {path} is not a route of Sources/OttoAPI (no .get(\"{path}\") or \"{path}\" found)")
+                f"check path {path} is not a route of Sources/OttoAPI (no .get(\"{path}\") registered in code)")
 
     if len(release) >= 2:
         found = find_subcommand(source_root, release[1])
@@ -638,7 +679,7 @@ ALTERNATE_SHAPES = {
     "Sources/OttoCore/Configuration/WorkerConfiguration.swift":
         "public var shutdownGrace: Duration = .seconds(20)\n",
     "Sources/OttoAPI/Application+build.swift":
-        'router.get("health") { _, _ in health() }\nlet readyPath = "/ready"\n',
+        'router.get("health") { _, _ in health() }\nrouter.on("ready", method: .get) { _, _ in ready() }\n',
     "Sources/OttoAPI/Commands/MigrateCommand.swift":
         "struct Migrate: AsyncParsableCommand {\n",
 }
@@ -701,6 +742,19 @@ def self_test() -> int:
         toml_edit=('path = "/ready"', 'path = "/status"'))
     run("a check path with no route", False, "/ready is not a route",
         files={"Sources/OttoAPI/Application+build.swift": 'router.get("/health") { _, _ in health() }\n'})
+    run("a check path named only by a string literal is not a route", False, "/ready is not a route",
+        files={"Sources/OttoAPI/Application+build.swift":
+               'router.get("/health") { _, _ in health() }\nlet readyPath = "/ready"\n'})
+    run("a check path named only inside the embedded OpenAPI document is not a route", False,
+        "/ready is not a route",
+        files={"Sources/OttoAPI/Application+build.swift": 'router.get("/health") { _, _ in health() }\n',
+               "Sources/OttoAPI/OpenAPI/OpenAPIDocument.swift":
+                   'enum OpenAPIDocument {\n    static let json = """\n        {"paths": {\n'
+                   '            "/ready": {"get": {}},\n            "x": ".get(\\"/ready\\")"\n'
+                   '        }}\n        """\n}\n'})
+    run("a [[services]] http check on /ready routes too", False, "services[0].http_checks[0]",
+        toml_edit=("[[vm]]", '[[services]]\ninternal_port = 8080\nprotocol = "tcp"\nprocesses = ["api"]\n\n'
+                   '[[services.http_checks]]\ninterval = "15s"\ntimeout = "2s"\npath = "/ready"\n\n[[vm]]'))
     run("a key's default is not taken from the next key", False, "cannot determine the worker's default",
         files={"Sources/OttoCore/Configuration/WorkerConfiguration.swift":
                'let grace = try reader.int(forKey: "WORKER_SHUTDOWN_GRACE")\n'

@@ -9,7 +9,8 @@
 # Inputs (environment):
 #   BASE                the deployed URL (required)
 #   ALLOWED_ORIGIN      an origin listed in the deployment's ALLOWED_ORIGINS; without it
-#                       the allowed-origin CORS check is skipped
+#                       both CORS checks are skipped (a refused origin alone cannot tell
+#                       a working CORS from none)
 #   TEST_TENANT_ID      a test tenant's id (UUID) and
 #   TWILIO_AUTH_TOKEN   the deployment's Twilio auth token: together they send one signed
 #                       test webhook (it stores a test call for that tenant); otherwise an
@@ -109,12 +110,16 @@ else
     fail problem-json "GET $missing: expected 404 application/problem+json with request_id $rid; got $(describe), content-type '$(header problem content-type)', request_id '$(json_string problem request_id)'"
 fi
 
-# --- CORS: a preflight from an allowed origin is echoed, a refused origin gets nothing
+# --- CORS: a preflight from an allowed origin is echoed, a refused origin gets nothing. An
+# API without CORS also gives a refused origin nothing, so the refusal passes only when the
+# allowed origin was echoed in the same run.
+cors_allowed=no
 if [ -n "${ALLOWED_ORIGIN:-}" ]; then
     http cors_ok OPTIONS "$API_PATH" -H "Origin: $ALLOWED_ORIGIN" \
         -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization'
     acao=$(header cors_ok access-control-allow-origin)
     if [ "$acao" = "$ALLOWED_ORIGIN" ]; then
+        cors_allowed=yes
         pass cors-allowed "preflight from $ALLOWED_ORIGIN echoed in Access-Control-Allow-Origin"
     else
         fail cors-allowed "preflight OPTIONS $API_PATH from $ALLOWED_ORIGIN: Access-Control-Allow-Origin '${acao:-none}' ($(describe))"
@@ -127,10 +132,14 @@ http cors_no OPTIONS "$API_PATH" -H "Origin: $REFUSED_ORIGIN" \
 acao=$(header cors_no access-control-allow-origin)
 if [ "$HTTP_STATUS" = 000 ]; then
     fail cors-refused "preflight OPTIONS $API_PATH: $(describe)"
-elif [ -z "$acao" ]; then
-    pass cors-refused "no Access-Control-Allow-Origin for $REFUSED_ORIGIN (HTTP $HTTP_STATUS)"
-else
+elif [ -n "$acao" ]; then
     fail cors-refused "a refused origin $REFUSED_ORIGIN got Access-Control-Allow-Origin '$acao'"
+elif [ "$cors_allowed" = yes ]; then
+    pass cors-refused "no Access-Control-Allow-Origin for $REFUSED_ORIGIN (HTTP $HTTP_STATUS), while $ALLOWED_ORIGIN got one"
+elif [ -z "${ALLOWED_ORIGIN:-}" ]; then
+    skip cors-refused "no Access-Control-Allow-Origin for $REFUSED_ORIGIN, but without ALLOWED_ORIGIN that cannot be told from an API without CORS"
+else
+    fail cors-refused "no Access-Control-Allow-Origin for $REFUSED_ORIGIN, nor for the allowed $ALLOWED_ORIGIN: CORS answers no origin at all"
 fi
 
 # --- rate limiting: both header families on a limited route, whatever the status
