@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import OttoCore
 import OttoTestSupport
 import Testing
+
+@testable import OttoCore
 
 @Suite("Tenant isolation")
 struct TenantIsolationTests {
@@ -43,7 +44,11 @@ struct TenantIsolationTests {
 
     @Test("an unfiltered SELECT in tenant A's scope returns only A's rows, as the owning non-superuser role")
     func rowLevelSecurityBindsTheOwner() async throws {
-        let pool = try await pool()
+        // A database of its own, so a deliberately broken policy (a migration edit) takes effect.
+        try await FreshDatabase.with { pool in try await rowLevelSecurity(pool) }
+    }
+
+    func rowLevelSecurity(_ pool: PostgresPool) async throws {
         let role = try await pool.query(
             """
             SELECT r.rolsuper::text AS superuser, (c.relowner = r.oid)::text AS owner,
@@ -68,8 +73,9 @@ struct TenantIsolationTests {
         #expect(seenByA.count == 2)
         #expect(seenByA.allSatisfy { $0["tenant"] == tenantA })
 
-        // Writing into another tenant is refused by WITH CHECK.
-        await #expect(throws: PostgresError.self) {
+        // Writing into another tenant is refused by WITH CHECK: 42501, "new row violates row-level
+        // security policy", not some other failure of the statement.
+        let refused = await #expect(throws: PostgresError.self) {
             _ = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
                 try connection.query(
                     """
@@ -78,43 +84,72 @@ struct TenantIsolationTests {
                     """, [tenantB])
             }
         }
+        #expect(refused?.sqlState == "42501", "\(String(describing: refused))")
 
         // With no tenant set, none of these (unexpired) rows is visible.
         let unscoped = try await pool.query(
             "SELECT count(*) AS n FROM idempotency_keys WHERE tenant_id IN ($1::uuid, $2::uuid)", [tenantA, tenantB])
         #expect(unscoped.first?["n"] == "0")
-        await pool.shutdown()
     }
 
-    @Test("the cleanup deletes expired keys of every tenant without a tenant set, and a tenant cannot delete others'")
+    @Test(
+        "otto.cleanup deletes every tenant's expired keys and old events, no more, and a tenant cannot delete others'")
     func cleanupPolicy() async throws {
-        let pool = try await pool()
-        let directory = TenantDirectory(pool: pool)
-        let tenantA = try await directory.tenantID(forClerkOrg: "org_ca_\(UUID().uuidString.prefix(8))")
-        let tenantB = try await directory.tenantID(forClerkOrg: "org_cb_\(UUID().uuidString.prefix(8))")
-        try await insertKey(pool, tenant: tenantA, key: "old", expiresIn: -10)
-        try await insertKey(pool, tenant: tenantB, key: "old", expiresIn: -10)
-        try await insertKey(pool, tenant: tenantB, key: "fresh")
+        // A database of its own: the cleanup deletes the expired rows of every tenant, so only
+        // there are its counts exact.
+        try await FreshDatabase.with { pool in
+            let directory = TenantDirectory(pool: pool)
+            let tenantA = try await directory.tenantID(forClerkOrg: "org_ca_\(UUID().uuidString.prefix(8))")
+            let tenantB = try await directory.tenantID(forClerkOrg: "org_cb_\(UUID().uuidString.prefix(8))")
+            try await insertKey(pool, tenant: tenantA, key: "old", expiresIn: -10)
+            try await insertKey(pool, tenant: tenantB, key: "old", expiresIn: -10)
+            try await insertKey(pool, tenant: tenantB, key: "fresh")
+            try await insertEvent(pool, tenant: tenantA, daysAgo: 31)
+            try await insertEvent(pool, tenant: tenantB, daysAgo: 31)
+            try await insertEvent(pool, tenant: tenantB, daysAgo: 29)
 
-        let deletedByA = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
-            try connection.query("DELETE FROM idempotency_keys WHERE tenant_id = $1::uuid", [tenantB]).affectedRows
-        }
-        #expect(deletedByA == 0)
+            let deletedByA = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
+                try connection.query("DELETE FROM idempotency_keys WHERE tenant_id = $1::uuid", [tenantB]).affectedRows
+            }
+            #expect(deletedByA == 0)
 
-        let deleted = try await pool.query(
-            "DELETE FROM idempotency_keys WHERE expires_at < now() AND tenant_id IN ($1::uuid, $2::uuid)",
-            [tenantA, tenantB])
-        // The daily cleanup (another test) may run the same DELETE concurrently, so count what is
-        // left rather than what this statement removed.
-        #expect(deleted.affectedRows <= 2)
-        let remainingA = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
-            try connection.query("SELECT key FROM idempotency_keys").rows.compactMap { $0["key"] }
+            // MUT: the daily cleanup as a worker runs it, found by name in the task registry.
+            let registry = TaskRegistry.standard()
+            let entry = try #require(registry.entry(named: "otto.cleanup"))
+            let envelope = try TaskEnvelope.first(
+                name: entry.name, arguments: "{}", options: EnqueueOptions(), registry: registry)
+            let context = TaskContext(
+                envelope: envelope, logger: Logger(label: "otto.test.cleanup"), redis: nil, postgres: pool,
+                keys: RedisKeys(prefix: TestServices.uniquePrefix("cleanup")))
+            let output = try await entry.run(envelope.arguments, context)
+
+            let result = try JSONDecoder().decode(CleanupTask.Output.self, from: Data(output.utf8))
+            #expect(result.idempotencyKeysDeleted == 2)
+            #expect(result.webhookEventsDeleted == 2)
+            let remainingA = try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
+                try connection.query("SELECT key FROM idempotency_keys").rows.compactMap { $0["key"] }
+            }
+            #expect(remainingA.isEmpty)
+            let remainingB = try await TenantScope.transaction(pool, tenantID: tenantB) { connection in
+                try connection.query("SELECT key FROM idempotency_keys").rows.compactMap { $0["key"] }
+            }
+            #expect(remainingB == ["fresh"])
+            let eventsLeft = try await TenantScope.transaction(pool, tenantID: tenantB) { connection in
+                try connection.query("SELECT count(*)::int AS n FROM webhook_events").first!.decode(Int.self, "n")
+            }
+            #expect(eventsLeft == 1)
         }
-        #expect(remainingA.isEmpty)
-        let remaining = try await TenantScope.transaction(pool, tenantID: tenantB) { connection in
-            try connection.query("SELECT key FROM idempotency_keys").rows.compactMap { $0["key"] }
+    }
+
+    /// A stored webhook event of `tenant`, received `daysAgo` days ago.
+    func insertEvent(_ pool: PostgresPool, tenant: String, daysAgo: Int) async throws {
+        _ = try await TenantScope.transaction(pool, tenantID: tenant) { connection in
+            try connection.query(
+                """
+                INSERT INTO webhook_events (tenant_id, provider, event_kind, body_sha256, payload, received_at)
+                VALUES ($1::uuid, 'twilio', 'call-status', gen_random_uuid()::text, '{}',
+                        now() - make_interval(days => $2::int))
+                """, [tenant, daysAgo])
         }
-        #expect(remaining == ["fresh"])
-        await pool.shutdown()
     }
 }

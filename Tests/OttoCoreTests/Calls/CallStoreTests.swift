@@ -59,14 +59,15 @@ import Testing
             // With no tenant set nothing is visible at all.
             #expect(try await pool.query("SELECT count(*) AS n FROM calls").first?["n"] == "0")
             #expect(try await pool.query("SELECT count(*) AS n FROM webhook_events").first?["n"] == "0")
-            // And A cannot write a row for B.
-            await #expect(throws: PostgresError.self) {
+            // And A cannot write a row for B: WITH CHECK refuses it (42501), not some other error.
+            let refused = await #expect(throws: PostgresError.self) {
                 try await TenantScope.transaction(pool, tenantID: tenantA) { connection in
                     try connection.query(
                         "INSERT INTO calls (tenant_id, provider, provider_call_id, status) VALUES ($1::uuid, 'twilio', 'x', 'ringing')",
                         [tenantB])
                 }
             }
+            #expect(refused?.sqlState == "42501", "\(String(describing: refused))")
         }
     }
 

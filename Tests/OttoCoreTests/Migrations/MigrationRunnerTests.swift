@@ -93,10 +93,14 @@ struct MigrationRunnerTests {
         try await withFreshDatabase { pool in
             let broken = Migration(
                 version: 9998, name: "broken", sql: "CREATE TABLE half_done (id int); SELECT no_such_function();")
-            await #expect(throws: (any Error).self) {
+            // The migration's own error: 42883 (undefined_function) from its second statement, so the
+            // first statement ran and was rolled back, rather than the runner failing on its own.
+            let error = await #expect(throws: PostgresError.self) {
                 try await MigrationRunner(pool: pool, migrations: MigrationCatalog.all + [broken], logger: logger)
                     .migrate()
             }
+            #expect(error?.code == .queryFailed)
+            #expect(error?.sqlState == "42883")
             let present = try await pool.query("SELECT to_regclass('half_done') IS NOT NULL AS present")
             #expect(try present.first?.decode(Bool.self, "present") == false)
             let recorded = try await pool.query(
