@@ -115,6 +115,14 @@ public final class PostgresConnection: @unchecked Sendable {
             "SET statement_timeout = \(milliseconds); SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; "
                 + "SET bytea_output = 'hex'"
         )
+        if PQserverVersion(started) >= 140_000 {
+            // A cancelled or timed-out statement ends with its socket shut down (see
+            // PostgresInterrupt), which a backend busy in a statement does not notice by itself: it
+            // would run to the end, holding its locks. With this the server checks the client's
+            // socket every second while a statement runs and stops it. Best effort: a server that
+            // cannot check (not Linux) refuses the setting and the connection works as before.
+            try? connection.execute("SET client_connection_check_interval = 1000")
+        }
         return connection
     }
 

@@ -67,12 +67,37 @@ enum PostgresTestDatabase {
         }
     }
 
-    /// Polls a condition that another task makes true (bounded: fails after 5 seconds).
+    /// Waits until exactly `count` statements of `applicationName` other than idle ones are active
+    /// on the server (pg_stat_activity, read from a separate connection); fails after 30 seconds.
+    static func waitForStatements(
+        applicationName: String, count: Int, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        try await withPool(poolSize: 1, applicationName: uniqueName("otto_observer")) { observer in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while true {
+                let rows = try await observer.query(
+                    "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'",
+                    [applicationName])
+                let active = try rows.first!.decode(Int.self, "n")
+                if active == count { return }
+                guard ContinuousClock.now < deadline else {
+                    Issue.record(
+                        "\(active) active statements of \(applicationName), expected \(count), after 30 seconds",
+                        sourceLocation: sourceLocation)
+                    throw CancellationError()
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    /// Polls a condition that another task makes true (bounded: fails after 30 seconds, so only a
+    /// hung test fails).
     static func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while !condition() {
             guard ContinuousClock.now < deadline else {
-                Issue.record("condition not met within 5 seconds", sourceLocation: sourceLocation)
+                Issue.record("condition not met within 30 seconds", sourceLocation: sourceLocation)
                 throw CancellationError()
             }
             try await Task.sleep(for: .milliseconds(10))
