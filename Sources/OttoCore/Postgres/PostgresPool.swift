@@ -39,6 +39,8 @@ public final class PostgresPool: Sendable {
         var isClosed = false
         var isThreadPoolStopping = false
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Connections the pool has tried to open, successful or not.
+        var connectAttempts = 0
 
         mutating func takeShutdownWaiters() -> [CheckedContinuation<Void, Never>] {
             defer { shutdownWaiters.removeAll() }
@@ -174,6 +176,11 @@ public final class PostgresPool: Sendable {
 
     /// How many connections are checked out or being opened (for tests and metrics).
     var connectionsInUse: Int { state.withLock { $0.open - $0.idle.count } }
+
+    /// Connections this pool has tried to open since it was made, successful or not (for metrics
+    /// and diagnostics). Connections open on demand: with the server away, each checkout that
+    /// finds no live connection tries once and fails; nothing reconnects in the background.
+    public var connectAttempts: Int { state.withLock { $0.connectAttempts } }
 
     // MARK: Checkout
 
@@ -398,6 +405,7 @@ public final class PostgresPool: Sendable {
     private func open(deadline: ContinuousClock.Instant, interrupt: PostgresInterrupt) throws(PostgresError)
         -> PostgresConnection
     {
+        state.withLock { $0.connectAttempts += 1 }
         do {
             let connection = try PostgresConnection.connect(
                 configuration: configuration,

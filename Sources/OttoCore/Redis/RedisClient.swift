@@ -31,6 +31,10 @@ public final class RedisClient: Sendable {
     /// The endpoint this client talks to (its description hides the password).
     public var endpoint: RedisEndpoint { configuration.endpoint }
 
+    /// Connects the shared connection has started, successful or not: while Redis is away it rises
+    /// once per reconnect backoff window, not once per command (for metrics and diagnostics).
+    public var connectAttempts: Int { shared.connectAttempts }
+
     /// Sends one command on the shared, pipelined connection; an error reply throws
     /// `RedisError(code: .server)`.
     public func send(_ arguments: [String]) async throws -> RedisValue {

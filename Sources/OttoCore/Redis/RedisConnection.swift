@@ -26,6 +26,8 @@ public final class RedisConnection: Sendable {
         var lastFailure: RedisError?
         /// A warning went out and no connect has succeeded since (so log recovery once).
         var isDown = false
+        /// Connects started since the connection was made, successful or not.
+        var connectAttempts = 0
     }
 
     private enum Acquire {
@@ -108,6 +110,10 @@ public final class RedisConnection: Sendable {
         }
     }
 
+    /// Connects started since this connection was made, successful or not. While Redis is away
+    /// it rises once per backoff window, however many commands arrive (for metrics and diagnostics).
+    public var connectAttempts: Int { state.withLock { $0.connectAttempts } }
+
     /// Connects now instead of on the first command (dedicated connections fail early).
     func connect() async throws {
         _ = try await acquireChannel()
@@ -157,6 +163,7 @@ public final class RedisConnection: Sendable {
                     return .fail(RedisError(code: .connectionFailed, underlying: state.lastFailure))
                 }
                 state.lastID &+= 1
+                state.connectAttempts += 1
                 let promise = eventLoop.makePromise(of: RedisChannel.self)
                 state.phase = .connecting(id: state.lastID, future: promise.futureResult)
                 return .connect(id: state.lastID, promise: promise)

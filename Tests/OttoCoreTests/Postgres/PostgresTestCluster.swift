@@ -74,6 +74,15 @@ final class PostgresTestCluster: Sendable {
         return cluster
     }
 
+    /// Connections the server authorized for `applicationName`, from its log (`log_connections`
+    /// is on), across every start of this cluster.
+    func authorizedConnections(applicationName: String) -> Int {
+        let log = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+        return log.split(whereSeparator: \.isNewline).filter {
+            $0.contains("connection authorized:") && $0.contains("application_name=\(applicationName)")
+        }.count
+    }
+
     private var dataPath: String { directory.appendingPathComponent("data").path }
     private var logURL: URL { directory.appendingPathComponent("server.log") }
 
@@ -86,7 +95,7 @@ final class PostgresTestCluster: Sendable {
         let process = Process()
         let arguments = [
             "-D", dataPath, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c",
-            "fsync=off",
+            "fsync=off", "-c", "log_connections=on",
         ]
         if runAsPostgres {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
