@@ -8,16 +8,19 @@ import OttoCore
 ///
 /// `metrics` is the registry `/metrics` renders (one per application, so tests never share or
 /// bootstrap a global one); `jwksSource` replaces the Clerk instance's JWKS endpoint (tests
-/// serve keys from loopback); `extraRoutes` adds routes to the router's groups (tests only).
+/// serve keys from loopback); `readinessProbe` replaces the probe built from `dependencies`
+/// (tests wrap its checks to count and hold them); `extraRoutes` adds routes to the router's
+/// groups (tests only).
 func buildApplication(
     configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger,
-    metrics: APIMetrics = APIMetrics(), jwksSource: (any JWKSSource)? = nil,
+    metrics: APIMetrics = APIMetrics(), jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
     extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> some ApplicationProtocol {
     let tasks = buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let router = buildRouter(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, extraRoutes: extraRoutes, testTenantHeader: testTenantHeader)
+        jwksSource: jwksSource, readinessProbe: readinessProbe, extraRoutes: extraRoutes,
+        testTenantHeader: testTenantHeader)
     return Application(
         router: router,
         configuration: .init(
@@ -40,11 +43,13 @@ func buildTaskEnqueuer(configuration: OttoConfiguration, dependencies: Dependenc
 func buildRouter(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
-    jwksSource: (any JWKSSource)? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
+    jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
+    extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> Router<OttoRequestContext> {
     buildRoutes(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, extraRoutes: extraRoutes, testTenantHeader: testTenantHeader
+        jwksSource: jwksSource, readinessProbe: readinessProbe, extraRoutes: extraRoutes,
+        testTenantHeader: testTenantHeader
     ).router
 }
 
@@ -59,7 +64,8 @@ func buildRouter(
 func buildRoutes(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
-    jwksSource: (any JWKSSource)? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
+    jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
+    extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> (router: Router<OttoRequestContext>, table: RouteTable) {
     let tasks = tasks ?? buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     var table = RouteTable()
@@ -70,9 +76,11 @@ func buildRoutes(
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
 
-    let probe = ReadinessProbe(
-        checks: ReadinessProbe.checks(dependencies: dependencies, includeWorkers: configuration.enableCelery),
-        metrics: metrics)
+    let probe =
+        readinessProbe
+        ?? ReadinessProbe(
+            checks: ReadinessProbe.checks(dependencies: dependencies, includeWorkers: configuration.enableCelery),
+            metrics: metrics)
     HealthRoutes(probe: probe).register(on: router, table: &table)
 
     let internalToken = configuration.internalAPIToken?.value

@@ -54,6 +54,12 @@ final class APIMetrics: Sendable {
         Timer(label: "otto_dependency_check_duration_seconds", dimensions: [("dependency", name)], factory: factory)
             .recordNanoseconds(duration.nanoseconds)
     }
+
+    /// `otto_readiness_shared_total`: `/ready` requests answered by the check already in flight
+    /// rather than a check of their own (how much a health-check storm was absorbed).
+    func recordReadinessShared() {
+        Counter(label: "otto_readiness_shared_total", factory: factory).increment()
+    }
 }
 
 extension Duration {

@@ -18,7 +18,10 @@ actor ReadinessProbe {
 
     /// The current report: joins the check in flight, or starts one.
     func report() async -> ReadinessReport {
-        if let inFlight { return await inFlight.value }
+        if let inFlight {
+            metrics?.recordReadinessShared()
+            return await inFlight.value
+        }
         let checks = self.checks
         let timeout = self.timeout
         let metrics = self.metrics

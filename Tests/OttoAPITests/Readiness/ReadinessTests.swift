@@ -99,8 +99,17 @@ struct ReadinessTests {
                 #expect(components["redis"] == false)
                 #expect(components["database"] == true)
             }
-            // Generous bound for a loaded 2-core machine; the check itself times out at 800 ms.
-            #expect(ContinuousClock.now - start < .seconds(3))
+            // "Within about one second" is DESIGN.md's contract. Measured here: 0.81 s (the checks'
+            // 800 ms timeout); the bound is five times that.
+            #expect(ContinuousClock.now - start < .seconds(4))
+            // The probe's own deadline ended the check ("timeout"), not the Redis client's 3 s
+            // command timeout (which the probe would report as "unavailable").
+            try await client.execute(
+                uri: "/ready", method: .get, headers: [.accept: "application/health+json"]
+            ) { response in
+                let checks = try #require(try decode(response.body)["checks"] as? [String: [[String: Any]]])
+                #expect(checks["redis:responseTime"]?.first?["output"] as? String == "timeout")
+            }
         }
         await listener.stop()
     }
@@ -113,8 +122,12 @@ struct ReadinessTests {
             let start = ContinuousClock.now
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
+                let components = try #require(try decode(response.body)["components"] as? [String: Bool])
+                #expect(components == ["database": false])
             }
-            #expect(ContinuousClock.now - start < .seconds(3))
+            // DESIGN.md's "within about one second", against libpq's 10 s connect_timeout of the URL.
+            // Measured here: 0.80 s; the bound is five times that.
+            #expect(ContinuousClock.now - start < .seconds(4))
         }
         await listener.stop()
     }
@@ -161,21 +174,54 @@ struct ReadinessTests {
         }
     }
 
-    @Test("concurrent /ready requests share one check in flight")
+    @Test("50 concurrent /ready requests, each on its own connection, share exactly one dependency check")
     func singleFlight() async throws {
-        let counter = Counter()
-        let probe = ReadinessProbe(checks: [
-            DependencyCheck(name: "slow") {
-                counter.increment()
-                try await Task.sleep(for: .milliseconds(200))
+        let started = Counter()
+        let gate = Gate()
+        let metrics = APIMetrics()
+        try await TestApp.run(
+            environment: ["DATABASE_URL": try TestServices.databaseURL()], metrics: metrics,
+            readinessProbe: { dependencies in
+                // The real checks, each counted and held at the gate until every request is in;
+                // the probe's timeout is long so the gate, not the clock, ends the check.
+                let checks = ReadinessProbe.checks(dependencies: dependencies, includeWorkers: false).map { check in
+                    DependencyCheck(name: check.name) {
+                        started.increment()
+                        await gate.wait()
+                        try await check.probe()
+                    }
+                }
+                return ReadinessProbe(checks: checks, timeout: .seconds(120), metrics: metrics)
             }
-        ])
-        let reports = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<50 { group.addTask { await probe.report().ready } }
-            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        ) { client, _, _ in
+            let port = try #require(client.port)
+            let responses = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<50 { group.addTask { try await RawHTTP.get("/ready", port: port) } }
+                // Every request has reached the probe: it started the check or joined the one in
+                // flight (the server's own count, from /metrics).
+                let arrived = try await eventually(timeout: .seconds(60), every: .milliseconds(10)) {
+                    started.value + (try await Self.metric("otto_readiness_shared_total", client)) >= 50
+                }
+                #expect(arrived, "only \(started.value) check(s) started and fewer than \(50 - started.value) joined")
+                gate.open()
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(responses.count == 50)
+            #expect(responses.allSatisfy { RawHTTP.status($0) == 200 && RawHTTP.body($0).contains("\"ready\":true") })
+            #expect(started.value == 1)
+            #expect(
+                try await Self.metric("otto_dependency_checks_total{dependency=\"database\",result=\"pass\"}", client)
+                    == 1)
+            #expect(try await Self.metric("otto_readiness_shared_total", client) == 49)
         }
-        #expect(reports.count == 50 && reports.allSatisfy { $0 })
-        #expect(counter.value < 5)
+    }
+
+    /// The value of one sample of `/metrics` (0 when absent).
+    static func metric(_ sample: String, _ client: any TestClientProtocol) async throws -> Int {
+        try await client.execute(uri: "/metrics", method: .get) { response in
+            let line = String(buffer: response.body).split(separator: "\n").first { $0.hasPrefix(sample + " ") }
+            return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+        }
     }
 
     @Test("Accept: application/health+json gives the IETF health-check format")

@@ -18,18 +18,20 @@ enum TestApp {
 
     static func run<Value: Sendable>(
         environment: [String: String], output: LogOutput = .capturing(), metrics: APIMetrics = APIMetrics(),
-        jwksSource: (any JWKSSource)? = nil, migrate: Bool = false, extraRoutes: ((RouteGroups) -> Void)? = nil,
+        jwksSource: (any JWKSSource)? = nil, migrate: Bool = false,
+        readinessProbe: ((Dependencies) -> ReadinessProbe)? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil,
         _ body: @Sendable (any TestClientProtocol, OttoConfiguration, Dependencies) async throws -> Value
     ) async throws -> Value {
         let configuration = try configuration(environment)
-        let logger = LoggingSetup.logger(label: "otto.api.test", output: output)
+        // LOG_LEVEL applies as in otto-api (info unless the environment says otherwise).
+        let logger = LoggingSetup.logger(label: "otto.api.test", output: output, level: configuration.logLevel)
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         if migrate, let postgres = dependencies.postgres {
             _ = try await MigrationRunner(pool: postgres, logger: logger).migrate()
         }
         let app = buildApplication(
             configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics,
-            jwksSource: jwksSource, extraRoutes: extraRoutes)
+            jwksSource: jwksSource, readinessProbe: readinessProbe?(dependencies), extraRoutes: extraRoutes)
         do {
             let value = try await app.test(.live) { client in try await body(client, configuration, dependencies) }
             await dependencies.shutdown()
