@@ -1,4 +1,5 @@
 import OttoCore
+import OttoTestSupport
 import Testing
 
 /// Round trips against the real server from `OTTO_TEST_REDIS_URL`.
@@ -251,20 +252,19 @@ struct RedisClientTests {
         _ = try await client.send(["XGROUP", "CREATE", stream, "g", "$", "MKSTREAM"])
         let dedicated = try await client.makeDedicatedConnection()
 
+        // Blocks for a minute unless woken below, so it is still blocked whatever the load.
         let blocked = Task {
             try await dedicated.send(
-                ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", stream, ">"],
-                timeout: .seconds(7)
+                ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "60000", "STREAMS", stream, ">"],
+                timeout: .seconds(70)
             )
         }
         // Wait until the server reports the XREADGROUP as blocked on this stream ...
-        var isBlocked = false
-        for _ in 0..<100 where !isBlocked {
+        let isBlocked = try await eventually(timeout: .seconds(30), every: .milliseconds(20)) {
             let clients = try await client.send(["CLIENT", "LIST"]).string ?? ""
-            isBlocked = clients.split(separator: "\n").contains {
+            return clients.split(separator: "\n").contains {
                 $0.contains("cmd=xreadgroup") && $0.contains("flags=b")
             }
-            if !isBlocked { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(isBlocked)
         // ... then, while the dedicated connection is blocked, the shared one keeps answering.
@@ -298,9 +298,9 @@ struct RedisClientTests {
         let client = RedisTestEnvironment.client(try RedisTestEnvironment.endpoint(), options: options)
         let key = RedisTestEnvironment.uniquePrefix("timeout") + "empty-list"
 
-        // BLPOP on an empty list answers only after 2 s: longer than the 300 ms timeout.
+        // BLPOP on an empty list answers only after 30 s, a hundred times the 300 ms timeout.
         await #expect {
-            try await client.send(["BLPOP", key, "2"])
+            try await client.send(["BLPOP", key, "30"])
         } throws: { error in
             (error as? RedisError)?.code == .timeout
         }
