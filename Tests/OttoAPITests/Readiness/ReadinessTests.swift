@@ -99,9 +99,10 @@ struct ReadinessTests {
                 #expect(components["redis"] == false)
                 #expect(components["database"] == true)
             }
-            // "Within about one second" is DESIGN.md's contract. Measured here: 0.81 s (the checks'
-            // 800 ms timeout); the bound is five times that.
-            #expect(ContinuousClock.now - start < .seconds(4))
+            // "Within about one second" is DESIGN.md's contract. Measured here: 0.82-0.84 s (the
+            // checks' 800 ms timeout); the bound is six times that.
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .seconds(5), "/ready took \(elapsed)")
             // The probe's own deadline ended the check ("timeout"), not the Redis client's 3 s
             // command timeout (which the probe would report as "unavailable").
             try await client.execute(
@@ -126,8 +127,9 @@ struct ReadinessTests {
                 #expect(components == ["database": false])
             }
             // DESIGN.md's "within about one second", against libpq's 10 s connect_timeout of the URL.
-            // Measured here: 0.80 s; the bound is five times that.
-            #expect(ContinuousClock.now - start < .seconds(4))
+            // Measured here: 0.82-0.84 s; the bound is six times that.
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .seconds(5), "/ready took \(elapsed)")
         }
         await listener.stop()
     }
