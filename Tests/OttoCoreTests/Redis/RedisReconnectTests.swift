@@ -12,8 +12,8 @@ struct RedisReconnectTests {
         var options = RedisClient.Options()
         options.connectTimeout = .seconds(1)
         options.commandTimeout = .seconds(1)
-        options.minReconnectDelay = .milliseconds(50)
-        options.maxReconnectDelay = .milliseconds(400)
+        options.minReconnectDelay = .milliseconds(20)
+        options.maxReconnectDelay = .seconds(1)
         let client = RedisTestEnvironment.client(server.endpoint, options: options)
 
         #expect(try await client.send(["SET", "k", "before"]) == .simpleString("OK"))
@@ -23,13 +23,13 @@ struct RedisReconnectTests {
 
         server.crash()
         // Commands back to back while the server is down, until the client has tried to connect
-        // six times. A refused loopback connect is instant, so without the backoff these six
+        // eight times. A refused loopback connect is instant, so without the backoff these eight
         // attempts would take a few milliseconds and no command would fail without one.
         let first = client.connectAttempts
         var attemptSeen: [ContinuousClock.Instant] = []
         var failedWithoutAttempt = 0
         let deadline = ContinuousClock.now + .seconds(30)
-        while client.connectAttempts - first < 6, ContinuousClock.now < deadline {
+        while client.connectAttempts - first < 8, ContinuousClock.now < deadline {
             let before = client.connectAttempts
             do {
                 _ = try await client.send(["GET", "k"])
@@ -48,13 +48,16 @@ struct RedisReconnectTests {
             }
             try await Task.sleep(for: .milliseconds(1))
         }
-        try #require(attemptSeen.count == 6, "attempts during the outage: \(client.connectAttempts - first)")
+        try #require(attemptSeen.count == 8, "attempts during the outage: \(client.connectAttempts - first)")
         #expect(failedWithoutAttempt > 0)
-        // Failures 2 to 5 each wait at least half their exponential delay, and every later attempt
-        // was made by a command sent after the first one was seen: 50 + 100 + 200 + 200 ms at the
-        // least, whatever the load. A constant 50 ms delay gives about 250 ms here.
-        let spread = attemptSeen[5] - attemptSeen[0]
-        #expect(spread >= .milliseconds(550), "six attempts within \(spread)")
+        // After failure n the client waits at least half of min(20 ms * 2^(n-1), 1 s), and every
+        // attempt after the first was made by a command sent after the first was seen, so failures
+        // 2 to 7 alone put 20 + 40 + 80 + 160 + 320 + 500 = 1,120 ms between the first and the
+        // eighth attempt, however loaded the machine (measured here: 1.49-1.66 s). A constant
+        // 20 ms delay measured 0.15 s, no backoff a few milliseconds.
+        let spread = attemptSeen[7] - attemptSeen[0]
+        let gaps = zip(attemptSeen.dropFirst(), attemptSeen).map { $0 - $1 }
+        #expect(spread >= .milliseconds(1120), "eight attempts within \(spread), apart by \(gaps)")
 
         // Back on the same port: the same client reconnects on a later command ...
         try await server.start()
