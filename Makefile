@@ -72,10 +72,10 @@ verify\:idempotency: ## Idempotency keys, including 20 concurrent requests
 	@OTTO_TEST_FILTER=IdempotencyTests scripts/test.sh
 
 verify\:observability: ## Request ids, trace context, metrics, problem+json, body limit
-	@OTTO_TEST_FILTER='ObservabilityTests|HTTPContractTests' scripts/test.sh
+	@OTTO_TEST_FILTER='ObservabilityTests|HTTPContractTests|BodyLimitStreamingTests' scripts/test.sh
 
 verify\:all: ## All seven verification packs in one test run
-	@OTTO_TEST_FILTER='Readiness|SecretLeakTests|CORSTests|AuthenticationTests|TenantIsolationTests|RateLimitTests|IdempotencyTests|ObservabilityTests|HTTPContractTests' scripts/test.sh
+	@OTTO_TEST_FILTER='Readiness|SecretLeakTests|CORSTests|AuthenticationTests|TenantIsolationTests|RateLimitTests|IdempotencyTests|ObservabilityTests|HTTPContractTests|BodyLimitStreamingTests' scripts/test.sh
 
 format: ## Rewrite sources with swift format
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
