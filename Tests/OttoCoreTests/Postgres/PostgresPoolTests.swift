@@ -1,4 +1,5 @@
 import Foundation
+import OttoTestSupport
 import Synchronization
 import Testing
 
@@ -185,11 +186,18 @@ struct PostgresPoolTests {
 
     @Test("a checkout that waits longer than connectTimeout fails with a timeout")
     func checkoutTimeout() async throws {
-        try await PostgresTestDatabase.withPool(poolSize: 1, connectTimeout: .milliseconds(300)) { pool in
+        let applicationName = PostgresTestDatabase.uniqueName("otto_checkout")
+        try await PostgresTestDatabase.withPool(
+            poolSize: 1, connectTimeout: .milliseconds(300), applicationName: applicationName
+        ) { pool in
+            // Open the only connection first: on a loaded machine opening one can itself take longer
+            // than 300 ms, and taking an idle connection involves no timeout.
+            let opened = await eventually(timeout: .seconds(30)) { (try? await pool.query("SELECT 1")) != nil }
+            try #require(opened)
             // The only connection stays busy until cancelled (or statement_timeout ends it at 30 s):
             // a waiter without the checkout timeout would get no connection before then.
             let holder = Task { try await pool.query("SELECT pg_sleep(60)") }
-            try await PostgresTestDatabase.waitUntil { pool.connectionsInUse == 1 }
+            try await PostgresTestDatabase.waitForStatements(applicationName: applicationName, count: 1)
             let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
             #expect(error?.code == .timeout)
             #expect(pool.waitingCount == 0)
