@@ -208,6 +208,34 @@ struct CallRailTenantBindingTests {
         }
     }
 
+    @Test("no tenant key reaches the API's logs or answers, whatever the webhook")
+    func keysNeverLogged() async throws {
+        var environment = try CallsTestApp.environment()
+        environment["LOG_LEVEL"] = "trace"
+        let output = LogOutput.capturing()
+        let key = TenantsCLI.newKey("log")
+        let otherKey = TenantsCLI.newKey("log-other")
+        try await CallsTestApp.run(environment: environment, output: output) { client, dependencies in
+            let tenant = try await CallsTestApp.tenant(dependencies, signingKey: key)
+            let other = try await CallsTestApp.tenant(dependencies, signingKey: otherKey)
+            let answers = [
+                try await Self.post(client, tenant: tenant, json: Self.payload(call: "CAL-log"), key: key),
+                try await Self.post(client, tenant: tenant, json: Self.payload(call: "CAL-log"), key: key),
+                try await Self.post(client, tenant: tenant, json: "[1,2", key: key),
+                try await Self.post(client, tenant: tenant, json: Self.payload(call: "CAL-log2"), key: otherKey),
+                try await Self.post(client, tenant: other, json: Self.payload(call: "CAL-log3"), key: key),
+            ]
+            #expect(answers.map(\.status) == [.ok, .ok, .badRequest, .forbidden, .forbidden])
+            for answer in answers {
+                #expect(!answer.body.contains(key) && !answer.body.contains(otherKey))
+            }
+        }
+        let log = output.capturedLines.joined(separator: "\n")
+        #expect(output.capturedLines.count >= 5)
+        #expect(log.contains("\"route\":\"/webhooks/callrail/{tenant}\""))
+        #expect(!log.contains(key) && !log.contains(otherKey))
+    }
+
     /// A tenant with its own key, created through the real command before an API starts.
     static func tenantWithKey(_ label: String) async throws -> (id: String, key: String) {
         let key = TenantsCLI.newKey(label)

@@ -105,6 +105,17 @@ struct WebhookDedupTests {
         }
     }
 
+    @Test("a number PostgreSQL cannot store is a 400, not a 5xx a provider would retry forever")
+    func unstorableNumber() async throws {
+        try await CallsTestApp.run(environment: try CallsTestApp.environment()) { client, dependencies in
+            let tenant = try await CallsTestApp.tenant(dependencies)
+            let json = #"{"resource_id":"CAL-huge","answered":true,"duration":1e200000}"#
+            let (status, body) = try await CallsTestApp.callRail(client, tenant: tenant, json: json)
+            #expect(status == .badRequest, "\(body)")
+            #expect(try await Self.events(dependencies, tenant) == 0)
+        }
+    }
+
     @Test("a NUL in the call id itself is stored escaped, and the event's call has that same id")
     func nulInCallID() async throws {
         try await CallsTestApp.run(environment: try CallsTestApp.environment()) { client, dependencies in
