@@ -168,7 +168,9 @@ def webhook_script(base, tenant, token, count=5000):
     lines = ["local requests = {}"]
     run = int(time.time())
     for index in range(count):
-        params = {"CallSid": f"CAbench{run}{index:06d}", "CallStatus": "completed", "Direction": "inbound",
+        # AccountSid: the API checks it against TWILIO_ACCOUNT_SID (set in the bench environment).
+        params = {"AccountSid": "AC" + "0" * 32, "CallSid": f"CAbench{run}{index:06d}", "CallStatus": "completed",
+                  "Direction": "inbound",
                   "From": "+15551230000", "To": "+15559870000", "CallDuration": "42"}
         payload = url + "".join(name + params[name] for name in sorted(params))
         signature = base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
@@ -191,7 +193,8 @@ def seed_call(base, tenant, token):
     import urllib.parse
 
     url = f"{base}/webhooks/twilio/{tenant}"
-    params = {"CallSid": f"CAseed{int(time.time())}", "CallStatus": "completed", "Direction": "inbound",
+    params = {"AccountSid": "AC" + "0" * 32, "CallSid": f"CAseed{int(time.time())}", "CallStatus": "completed",
+              "Direction": "inbound",
               "From": "+15551230000", "To": "+15559870000", "CallDuration": "42"}
     payload = url + "".join(name + params[name] for name in sorted(params))
     signature = base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()

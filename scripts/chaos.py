@@ -385,10 +385,13 @@ def drill_flood():
             body = urllib.parse.urlencode(params).encode()
             others.append(post_status(url, body, {"X-Twilio-Signature": twilio_signature(token, url, params)}))
         succeeded = sum(1 for status in others if 200 <= status < 300)
-        report("flood", limited >= 440 and succeeded == len(others),
-               f"500 forged webhooks to one tenant at limit 50/1m: {limited} refused with 429 before any "
-               f"signature or database work; another tenant's 10 signed webhooks: {succeeded} accepted "
-               f"(statuses {sorted(set(others))})")
+        forged = statuses.count(403)
+        # Forgeries are charged to the sender's address after the signature check (no database
+        # work), so the signed webhooks from the same address still pass on their tenant's budget.
+        report("flood", limited >= 440 and forged + limited == len(statuses) and succeeded == len(others),
+               f"500 forged webhooks naming one tenant at limit 50/1m: {forged} refused with 403, then {limited} "
+               f"with 429 (the sender's address bucket); another tenant's 10 signed webhooks from the same "
+               f"address: {succeeded} accepted (statuses {sorted(set(others))})")
     finally:
         stop(api)
         redis.remove()

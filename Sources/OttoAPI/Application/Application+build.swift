@@ -17,16 +17,36 @@ func buildApplication(
     extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> some ApplicationProtocol {
     let tasks = buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
+    let credentials = buildCredentialCache(
+        configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
     let router = buildRouter(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, readinessProbe: readinessProbe, extraRoutes: extraRoutes,
+        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes,
         testTenantHeader: testTenantHeader)
-    return Application(
+    var app = Application(
         router: router,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: nil),
+        services: credentials.map { [$0] } ?? [],
         logger: logger)
+    // Webhook credentials are loaded before the port opens; a strict environment whose tenants'
+    // keys cannot be opened stops here (ServeCommand exits 78).
+    if let credentials { app.beforeServerStarts { try await credentials.prepare() } }
+    return app
+}
+
+/// Tenants' CallRail credentials in memory (nil without a database): webhook verification
+/// reads them instead of the database.
+func buildCredentialCache(
+    configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger, metrics: APIMetrics
+) -> WebhookCredentialCache? {
+    guard let postgres = dependencies.postgres else { return nil }
+    let records = TenantRecords(pool: postgres)
+    return WebhookCredentialCache(
+        source: { try await records.sealedCallRailCredentials() }, secrets: configuration.tenantSecretsKey,
+        requireUsableKeys: configuration.environment.isStrict, logger: logger,
+        onLoad: { trigger, succeeded in metrics.recordCredentialLoad(trigger: trigger.rawValue, succeeded: succeeded) })
 }
 
 /// Where the API sends tasks: Redis when `ENABLE_CELERY=true`, this process otherwise.
@@ -44,11 +64,12 @@ func buildRouter(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
+    credentials: WebhookCredentialCache? = nil,
     extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> Router<OttoRequestContext> {
     buildRoutes(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, readinessProbe: readinessProbe, extraRoutes: extraRoutes,
+        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes,
         testTenantHeader: testTenantHeader
     ).router
 }
@@ -57,17 +78,24 @@ func buildRouter(
 ///
 /// Layers, outermost first: observability (request id, trace context, problem+json, access
 /// log, request metrics), the body limit (413 before any other work), CORS; then per group:
-/// `/v1` rate limit → authentication → idempotency; `/webhooks` rate limit (keyed by the path's
-/// tenant, before any signature check). `/health`, `/ready`, `/internal/*` and `/metrics` are
-/// never rate limited. `testTenantHeader` (tests only) mounts the `/v1` calls routes without
+/// `/v1` rate limit → authentication → idempotency. The webhook routes verify first and then
+/// charge their limit themselves (`WebhookRateLimit`: the tenant when verified, the client
+/// address otherwise). `/health`, `/ready`, `/internal/*` and `/metrics` are never rate
+/// limited. `credentials` is the application's webhook credential cache (one is made, loaded on
+/// demand, when nil). `testTenantHeader` (tests only) mounts the `/v1` calls routes without
 /// authentication, the caller's tenant taken from an `X-Test-Tenant` header.
 func buildRoutes(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
+    credentials: WebhookCredentialCache? = nil,
     extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
 ) -> (router: Router<OttoRequestContext>, table: RouteTable) {
     let tasks = tasks ?? buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
+    let credentials =
+        credentials
+        ?? buildCredentialCache(
+            configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
     var table = RouteTable()
     let router = Router(context: OttoRequestContext.self)
     // The route table is filled below; the middleware reads the final value through a box.
@@ -114,13 +142,12 @@ func buildRoutes(
                 maxBodyBytes: configuration.maxBodyBytes))
     MeRoutes().register(on: v1, table: &table)
 
-    // The webhook routes get the webhook limit before their signature checks.
+    // The webhook routes charge their limit after verification (no middleware before it).
     let webhooks = router.group("/webhooks")
-        .add(
-            middleware: RateLimitMiddleware(
-                limiter: limiter("webhooks", configuration.rateLimitWebhooks), subject: .pathTenant))
-    WebhookRoutes(configuration: configuration, postgres: dependencies.postgres, tasks: tasks)
-        .register(on: webhooks, prefix: "/webhooks", table: &table)
+    WebhookRoutes(
+        configuration: configuration, postgres: dependencies.postgres, tasks: tasks, credentials: credentials,
+        limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimitWebhooks))
+    ).register(on: webhooks, prefix: "/webhooks", table: &table)
     OpenAPIRoutes().register(on: router, table: &table)
     if testTenantHeader {
         CallsRoutes(

@@ -2,7 +2,8 @@ import Hummingbird
 
 /// The router's groups, handed to `buildRouter`'s `extraRoutes` so tests (and later features)
 /// add routes that get each group's middleware: `/v1` (rate limit, authentication,
-/// idempotency) and `/webhooks` (the webhook rate limit, keyed by the path's tenant).
+/// idempotency) and `/webhooks` (no middleware: webhook handlers verify, then charge
+/// `WebhookRateLimit` themselves).
 struct RouteGroups {
     let router: Router<OttoRequestContext>
     let v1: RouterGroup<OttoRequestContext>

@@ -32,7 +32,15 @@ struct ServeCommand: AsyncParsableCommand {
                 services: [.init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as WebhookCredentialCache.UnusableKeys {
+            // Refuse to run half-configured: tenants' CallRail webhooks could not be verified.
+            logger.critical("otto-api refuses to start: \(error)")
+            StandardError.write("otto-api: \(error)\n")
+            await dependencies.shutdown()
+            throw ExitCode(ConfigurationError.exitCode)
+        }
         await dependencies.shutdown()
         logger.info("otto-api stopped")
     }

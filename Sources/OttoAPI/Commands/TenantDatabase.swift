@@ -20,6 +20,11 @@ enum TenantDatabase {
             let value = try await body(configuration, TenantRecords(pool: postgres))
             await dependencies.shutdown()
             return value
+        } catch let error as TenantRecordsError {
+            // The operator's mistake, said in words (never with a key in it).
+            await dependencies.shutdown()
+            StandardError.write("otto-api tenants: \(error)\n")
+            throw error.code == .secretsKeyRequired ? ExitCode(ConfigurationError.exitCode) : ExitCode.failure
         } catch {
             await dependencies.shutdown()
             logger.error("tenants command failed", metadata: ["error": "\(error)"])

@@ -6,16 +6,41 @@ import OttoCore
     import Foundation
 #endif
 
-/// A tenant as the `tenants` commands print it: `{"id", "clerk_org", "name", "webhooks"}`.
+/// A tenant as the `tenants` commands print it: `{"id", "clerk_org", "name", "webhooks",
+/// "callrail"}`. The CallRail signing keys are never printed: `signing_key` says only whether
+/// one is set (`"set"` or `"not set"`), and `previous_key_valid_until` (RFC 3339, or null) when
+/// a rotation is under way.
 struct TenantOutput: Encodable {
     struct Webhooks: Encodable {
         var twilio: String
         var callrail: String
     }
+
+    struct CallRail: Encodable {
+        var companyID: String?
+        var signingKeySet: Bool
+        var previousKeyValidUntil: String?
+
+        enum CodingKeys: String, CodingKey {
+            case companyID = "company_id"
+            case signingKey = "signing_key"
+            case previousKeyValidUntil = "previous_key_valid_until"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            // Every key is always present (null when unset), so scripts can rely on the shape.
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(companyID, forKey: .companyID)
+            try container.encode(signingKeySet ? "set" : "not set", forKey: .signingKey)
+            try container.encode(previousKeyValidUntil, forKey: .previousKeyValidUntil)
+        }
+    }
+
     var id: String
     var clerk_org: String
     var name: String
     var webhooks: Webhooks
+    var callrail: CallRail
 
     init(_ tenant: Tenant, baseURL: String) {
         id = tenant.id
@@ -23,6 +48,9 @@ struct TenantOutput: Encodable {
         name = tenant.name
         webhooks = Webhooks(
             twilio: "\(baseURL)/webhooks/twilio/\(tenant.id)", callrail: "\(baseURL)/webhooks/callrail/\(tenant.id)")
+        callrail = CallRail(
+            companyID: tenant.callRailCompanyID, signingKeySet: tenant.hasCallRailSigningKey,
+            previousKeyValidUntil: tenant.callRailPreviousKeyValidUntil.map(LogTimestamp.rfc3339))
     }
 
     /// PUBLIC_BASE_URL, or the local address when it is unset (development).
@@ -37,6 +65,9 @@ struct TenantOutput: Encodable {
     }
 
     var text: String {
-        "\(id)  \(clerk_org)  \(name)\n  twilio:   \(webhooks.twilio)\n  callrail: \(webhooks.callrail)"
+        var key = callrail.signingKeySet ? "signing key set" : "no signing key"
+        if let until = callrail.previousKeyValidUntil { key += ", previous key valid until \(until)" }
+        return "\(id)  \(clerk_org)  \(name)\n  twilio:   \(webhooks.twilio)\n  callrail: \(webhooks.callrail)\n"
+            + "  callrail company: \(callrail.companyID ?? "none"), \(key)"
     }
 }

@@ -44,6 +44,15 @@ final class APIMetrics: Sendable {
         Counter(label: "otto_idempotency_total", dimensions: [("outcome", outcome)], factory: factory).increment()
     }
 
+    /// `otto_webhook_credential_loads_total` by trigger (`start`, `periodic`, `miss`, `stale`)
+    /// and result (`ok`, `error`): how often the webhook credential cache read the tenants.
+    func recordCredentialLoad(trigger: String, succeeded: Bool) {
+        Counter(
+            label: "otto_webhook_credential_loads_total",
+            dimensions: [("trigger", trigger), ("result", succeeded ? "ok" : "error")], factory: factory
+        ).increment()
+    }
+
     /// `otto_dependency_checks_total` by dependency and result, and
     /// `otto_dependency_check_duration_seconds` by dependency (from `/ready`).
     func recordDependencyCheck(name: String, healthy: Bool, duration: Duration) {

@@ -285,7 +285,7 @@ enum OpenAPIDocument {
               "post": {
                 "operationId": "twilioWebhook",
                 "summary": "Twilio voice status and recording callbacks.",
-                "description": "Verified with X-Twilio-Signature: base64 HMAC-SHA1 under TWILIO_AUTH_TOKEN of PUBLIC_BASE_URL + path + query followed by the POST parameters sorted by name (name + value). JSON bodies carry a bodySHA256 query parameter (hex SHA-256 of the body) and the signature covers the URL alone. The signature is checked before the tenant. Stored once per (tenant, body); repeats are acknowledged.",
+                "description": "Verified with X-Twilio-Signature: base64 HMAC-SHA1 under TWILIO_AUTH_TOKEN of PUBLIC_BASE_URL + path + query followed by the POST parameters sorted by name (name + value); the URL names the tenant, so a webhook signed for one tenant is refused at another's. JSON bodies carry a bodySHA256 query parameter (hex SHA-256 of the body) and the signature covers the URL alone. With TWILIO_ACCOUNT_SID set, the AccountSid must be that account. The signature is checked before the tenant and before any database work; the rate limit is then charged to the tenant when verified and to the client address otherwise. Stored once per (tenant, meaning of the body: decoded parameters, sorted, repeats removed); repeats are acknowledged.",
                 "tags": [
                   "webhooks"
                 ],
@@ -424,6 +424,27 @@ enum OpenAPIDocument {
                       }
                     }
                   },
+                  "429": {
+                    "description": "Too Many Requests",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/429",
+                              "title": "Too Many Requests",
+                              "status": 429,
+                              "detail": "Rate limit of 3000 requests per 60 s exceeded.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
                   "503": {
                     "description": "Service Unavailable",
                     "content": {
@@ -452,7 +473,7 @@ enum OpenAPIDocument {
               "post": {
                 "operationId": "callrailWebhook",
                 "summary": "CallRail pre-call, call completed and call modified webhooks.",
-                "description": "Verified with the `signature` header: base64 HMAC (SHA-1 by default, SHA-256 with CALLRAIL_SIGNATURE_ALGORITHM=sha256) of the raw body under CALLRAIL_SIGNING_KEY. An optional `event` query parameter (pre-call, call-completed, call-modified) names the webhook type.",
+                "description": "Verified with the `signature` header: base64 HMAC (SHA-1 by default, SHA-256 with CALLRAIL_SIGNATURE_ALGORITHM=sha256) of the raw body. Accepted at a tenant only when it verifies with the tenant's own signing key (the current one, or the previous one inside its rotation window), or, when the tenant has none, with CALLRAIL_SIGNING_KEY and the payload names the tenant's CallRail company (company_resource_id or company_id). Verification reads no database; the rate limit is then charged to the tenant when verified and to the client address otherwise. Stored once per (tenant, canonical JSON of the body). An optional `event` query parameter (pre-call, call-completed, call-modified) names the webhook type.",
                 "tags": [
                   "webhooks"
                 ],
@@ -554,6 +575,15 @@ enum OpenAPIDocument {
                               "detail": "The webhook signature is missing or invalid.",
                               "request_id": "9f2c1a7e4b3d4e5f"
                             }
+                          },
+                          "unbound": {
+                            "value": {
+                              "type": "https://otto.dev/problems/403",
+                              "title": "Forbidden",
+                              "status": 403,
+                              "detail": "Tenant 0b6d1f4e-8c2a-4a1b-9d3e-5f6a7b8c9d0e is not bound to a CallRail company, so its CallRail webhooks cannot be verified: run `otto-api tenants update 0b6d1f4e-8c2a-4a1b-9d3e-5f6a7b8c9d0e --callrail-company-id …` (verified with CALLRAIL_SIGNING_KEY) or `otto-api tenants update 0b6d1f4e-8c2a-4a1b-9d3e-5f6a7b8c9d0e --callrail-signing-key-file …`.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
                           }
                         }
                       }
@@ -594,6 +624,27 @@ enum OpenAPIDocument {
                               "title": "Content Too Large",
                               "status": 413,
                               "detail": "The body is larger than 1048576 bytes.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "description": "Too Many Requests",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/429",
+                              "title": "Too Many Requests",
+                              "status": 429,
+                              "detail": "Rate limit of 3000 requests per 60 s exceeded.",
                               "request_id": "9f2c1a7e4b3d4e5f"
                             }
                           }

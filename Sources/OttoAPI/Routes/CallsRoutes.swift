@@ -114,7 +114,7 @@ struct CallsRoutes {
         do {
             result = try await tasks.enqueue(
                 ProcessWebhookEventTask.self, .init(eventID: eventID, tenantID: tenant, reason: reason),
-                options: EnqueueOptions(resultTTL: Self.resultTTL, tenantID: tenant))
+                options: context.enqueueOptions(EnqueueOptions(resultTTL: Self.resultTTL, tenantID: tenant)))
         } catch {
             throw Problem(.serviceUnavailable, detail: "The task queue is unavailable; retry later.")
         }

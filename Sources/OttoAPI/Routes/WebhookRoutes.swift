@@ -12,21 +12,27 @@ import OttoCore
 
 /// `POST /webhooks/twilio/{tenant}` and `POST /webhooks/callrail/{tenant}`.
 ///
-/// Order of work: size limit (413), signature (403; before anything touches the database, so
-/// forged floods cost no queries), body shape (400), then one insert whose foreign key proves the
-/// tenant exists (404). A stored event is acknowledged even when enqueueing fails (the sweep
-/// enqueues it later); a repeat delivery is acknowledged and nothing else happens; a database
-/// failure is a 503 so the provider retries.
+/// Order of work: size limit (413); verification, with no database work (Twilio: the auth
+/// token over the URL, which names the tenant, and the configured account; CallRail: the
+/// tenant's credentials from ``WebhookCredentialCache``); then the rate limit, charged to the
+/// tenant when verified and to the client address otherwise (429 once spent), so forgeries
+/// never spend a tenant's budget; then refusals (403, 404), body shape (400) and one insert
+/// whose foreign key proves the tenant exists (404). A stored event is acknowledged even when
+/// enqueueing fails (the sweep enqueues it later); a repeat delivery, recognised by the
+/// canonical form of its body, is acknowledged and nothing else happens; a database failure is
+/// a 503 so the provider retries.
 struct WebhookRoutes {
     let configuration: OttoConfiguration
     let postgres: PostgresPool?
     let tasks: any TaskEnqueuer
+    /// Tenants' CallRail credentials; nil without a database.
+    let credentials: WebhookCredentialCache?
+    let limits: WebhookRateLimit
 
     static let twilioSignatureHeader = HTTPField.Name("X-Twilio-Signature")!
     static let callRailSignatureHeader = HTTPField.Name("signature")!
 
-    /// Registers the routes on `group`, mounted at `prefix` (`/webhooks`), so they get the
-    /// group's middleware (the webhook rate limit runs before the signature check).
+    /// Registers the routes on `group`, mounted at `prefix` (`/webhooks`).
     func register(on group: RouterGroup<OttoRequestContext>, prefix: String, table: inout RouteTable) {
         group.post("/twilio/{tenant}") { request, context in
             try await twilio(request, context: context)
@@ -38,73 +44,215 @@ struct WebhookRoutes {
         table.add(.post, prefix + "/callrail/{tenant}")
     }
 
+    // MARK: Twilio
+
+    /// A verified Twilio delivery, ready to store.
+    struct TwilioDelivery {
+        /// The fields with U+0000 written as `\u0000`, as the stored payload has them.
+        var fields: [String: String]
+        var digest: String
+        var payloadJSON: String
+    }
+
     func twilio(_ request: Request, context: OttoRequestContext) async throws -> Response {
         let body = try await WebhookBody.read(request, limit: configuration.maxBodyBytes)
+        let (verified, outcome) = checkTwilio(request, body: body)
+        let tenant = Self.tenantID(context)
+        guard verified, let tenant else {
+            return try await limits.charge(.clientAddress, request: request, context: context) {
+                if !verified, case .failure(let problem) = outcome { throw problem }
+                throw Self.unknownTenant  // verified, but the path names no tenant id
+            }
+        }
+        return try await limits.charge(.tenant(tenant), request: request, context: context) {
+            let delivery = try outcome.get()
+            guard let callSID = delivery.fields["CallSid"], !callSID.isEmpty else {
+                throw Problem(.badRequest, detail: "The callback has no CallSid.")
+            }
+            let kind = delivery.fields["RecordingSid"] != nil ? "recording" : "call-status"
+            try await store(
+                context: context, tenant: tenant, provider: .twilio, providerCallID: callSID, eventKind: kind,
+                digest: delivery.digest, payloadJSON: delivery.payloadJSON)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/xml"
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
+        }
+    }
+
+    /// Verifies a Twilio delivery without I/O: whether its credentials hold (the signature under
+    /// `TWILIO_AUTH_TOKEN` and, when configured, `TWILIO_ACCOUNT_SID`), and the delivery or the
+    /// problem to answer.
+    func checkTwilio(_ request: Request, body: [UInt8]) -> (verified: Bool, Result<TwilioDelivery, Problem>) {
         guard let token = configuration.twilioAuthToken?.value else {
-            throw Problem(.serviceUnavailable, detail: "Twilio webhooks are not configured (TWILIO_AUTH_TOKEN).")
+            return (
+                false,
+                .failure(
+                    Problem(.serviceUnavailable, detail: "Twilio webhooks are not configured (TWILIO_AUTH_TOKEN)."))
+            )
         }
         let signature = request.headers[Self.twilioSignatureHeader] ?? ""
         let url = signedURL(request)
         let validator = TwilioSignature(authToken: token)
         let isJSON = (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json")
-        let payloadJSON: String
-        var fields: [String: String] = [:]
+        let delivery: TwilioDelivery
         if isJSON {
-            guard validator.isValid(signature: signature, url: url, jsonBody: body) else { throw Self.forbidden }
-            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
-                throw Problem(.badRequest, detail: "The body is not a JSON object.")
+            guard validator.isValid(signature: signature, url: url, jsonBody: body) else {
+                return (false, .failure(Self.forbidden))
             }
+            guard let document = try? JSONDocument(parsing: body), document.isObject,
+                case .object(let object)? = try? JSONDecoder().decode(
+                    JSONValue.self, from: Data(document.storable.utf8))
+            else {
+                return (true, .failure(Problem(.badRequest, detail: "The body is not a JSON object.")))
+            }
+            var fields: [String: String] = [:]
             for (key, value) in object { if case .string(let text) = value { fields[key] = text } }
-            payloadJSON = String(decoding: body, as: UTF8.self)
+            delivery = TwilioDelivery(
+                fields: fields, digest: WebhookDigest.canonicalSHA256(json: document), payloadJSON: document.storable)
         } else {
             let pairs: [(name: String, value: String)]
             do {
                 pairs = try FormURLEncoded.parse(String(decoding: body, as: UTF8.self))
             } catch {
                 // Unverifiable: refuse as forged rather than reveal that the shape was the problem.
-                guard validator.isValid(signature: signature, url: url, parameters: []) else { throw Self.forbidden }
-                throw Problem(.badRequest, detail: "The body is not application/x-www-form-urlencoded.")
+                guard validator.isValid(signature: signature, url: url, parameters: []) else {
+                    return (false, .failure(Self.forbidden))
+                }
+                return (
+                    true, .failure(Problem(.badRequest, detail: "The body is not application/x-www-form-urlencoded."))
+                )
             }
-            guard validator.isValid(signature: signature, url: url, parameters: pairs) else { throw Self.forbidden }
-            fields = FormURLEncoded.dictionary(pairs)
-            payloadJSON = String(
-                decoding: try JSONEncoder().encode(JSONValue.object(fields.mapValues { .string($0) })), as: UTF8.self)
+            guard validator.isValid(signature: signature, url: url, parameters: pairs) else {
+                return (false, .failure(Self.forbidden))
+            }
+            var fields: [String: String] = [:]
+            for (name, value) in FormURLEncoded.dictionary(pairs) {
+                fields[JSONDocument.escapingNUL(name)] = JSONDocument.escapingNUL(value)
+            }
+            delivery = TwilioDelivery(
+                fields: fields, digest: WebhookDigest.canonicalSHA256(form: pairs),
+                payloadJSON: JSONDocument(stringFields: fields).storable)
         }
-        guard let callSID = fields["CallSid"], !callSID.isEmpty else {
-            throw Problem(.badRequest, detail: "The callback has no CallSid.")
+        if let account = configuration.twilioAccountSID,
+            (delivery.fields["AccountSid"] ?? delivery.fields["account_sid"]) != account
+        {
+            return (
+                false,
+                .failure(
+                    Problem(
+                        .forbidden, detail: "The webhook's AccountSid is not this deployment's Twilio account."))
+            )
         }
-        let kind = fields["RecordingSid"] != nil ? "recording" : "call-status"
-        try await store(
-            request, context: context, provider: .twilio, providerCallID: callSID, eventKind: kind, body: body,
-            payloadJSON: payloadJSON)
-        var headers = HTTPFields()
-        headers[.contentType] = "text/xml"
-        return Response(
-            status: .ok, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>")))
+        return (true, .success(delivery))
     }
+
+    /// PUBLIC_BASE_URL + the request's path and query: what the provider called and signed.
+    func signedURL(_ request: Request) -> String {
+        let base = configuration.publicBaseURL ?? "http://\(request.head.authority ?? "localhost")"
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        return base + request.uri.path + query
+    }
+
+    // MARK: CallRail
 
     func callRail(_ request: Request, context: OttoRequestContext) async throws -> Response {
         let body = try await WebhookBody.read(request, limit: configuration.maxBodyBytes)
-        guard let key = configuration.callrailSigningKey?.value else {
-            throw Problem(.serviceUnavailable, detail: "CallRail webhooks are not configured (CALLRAIL_SIGNING_KEY).")
-        }
         let signature = request.headers[Self.callRailSignatureHeader] ?? ""
-        guard
-            CallRailSignature(signingKey: key, algorithm: configuration.callrailSignatureAlgorithm)
-                .isValid(signature: signature, body: body)
-        else { throw Self.forbidden }
-        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
-            throw Problem(.badRequest, detail: "The body is not a JSON object.")
+        guard let tenant = Self.tenantID(context) else {
+            return try await limits.charge(.clientAddress, request: request, context: context) {
+                throw Self.unknownTenant
+            }
         }
-        let kind = Self.callRailEventKind(request: request, payload: object)
-        guard let update = CallUpdate.callRail(object, eventKind: kind) else {
-            throw Problem(.badRequest, detail: "The webhook has no call id.")
+        guard let credentials else {
+            return try await limits.charge(.clientAddress, request: request, context: context) {
+                throw Problem(.serviceUnavailable, detail: "The database is not configured.")
+            }
         }
-        try await store(
-            request, context: context, provider: .callrail, providerCallID: update.providerCallID, eventKind: kind,
-            body: body, payloadJSON: String(decoding: body, as: UTF8.self))
-        return HealthRoutes.json("{\"status\":\"ok\"}", status: .ok)
+        let acceptance = CallRailAcceptance(
+            fallbackKey: configuration.callrailSigningKey, algorithm: configuration.callrailSignatureAlgorithm)
+        let verdict: CallRailAcceptance.Verdict
+        switch await credentials.credentials(for: tenant) {
+        case .unavailable:
+            return try await limits.charge(.clientAddress, request: request, context: context) {
+                throw Problem(
+                    .serviceUnavailable, detail: "Tenant credentials cannot be read; retry later.",
+                    headers: [.retryAfter: "5"])
+            }
+        case .unknown:
+            verdict = .refused(.unknownTenant)
+        case .found(let found):
+            let first = acceptance.decide(credentials: found, signature: signature, body: body, now: UnixTime.now())
+            // A key rotated or a company bound since the last load: reload (at most once a second).
+            if case .refused(let refusal) = first, [.signatureInvalid, .companyMismatch, .notBound].contains(refusal),
+                let fresh = await credentials.refreshedAfterFailure(for: tenant)
+            {
+                verdict = acceptance.decide(credentials: fresh, signature: signature, body: body, now: UnixTime.now())
+            } else {
+                verdict = first
+            }
+        }
+        switch verdict {
+        case .refused(let refusal):
+            return try await limits.charge(.clientAddress, request: request, context: context) {
+                throw Self.problem(refusal, tenant: tenant)
+            }
+        case .accepted(let parsed):
+            return try await limits.charge(.tenant(tenant), request: request, context: context) {
+                guard let document = parsed ?? (try? JSONDocument(parsing: body)), document.isObject,
+                    case .object(let object)? = try? JSONDecoder().decode(
+                        JSONValue.self, from: Data(document.storable.utf8))
+                else {
+                    throw Problem(.badRequest, detail: "The body is not a JSON object.")
+                }
+                let kind = Self.callRailEventKind(request: request, payload: object)
+                guard let update = CallUpdate.callRail(object, eventKind: kind) else {
+                    throw Problem(.badRequest, detail: "The webhook has no call id.")
+                }
+                try await store(
+                    context: context, tenant: tenant, provider: .callrail, providerCallID: update.providerCallID,
+                    eventKind: kind, digest: WebhookDigest.canonicalSHA256(json: document),
+                    payloadJSON: document.storable)
+                return HealthRoutes.json("{\"status\":\"ok\"}", status: .ok)
+            }
+        }
+    }
+
+    /// The problem for a refused CallRail webhook; the details say what to configure, never a key.
+    static func problem(_ refusal: CallRailAcceptance.Refusal, tenant: String) -> Problem {
+        switch refusal {
+        case .unknownTenant:
+            return unknownTenant
+        case .notBound:
+            return Problem(
+                .forbidden,
+                detail: "Tenant \(tenant) is not bound to a CallRail company, so its CallRail webhooks cannot be "
+                    + "verified: run `otto-api tenants update \(tenant) --callrail-company-id …` (verified with "
+                    + "CALLRAIL_SIGNING_KEY) or `otto-api tenants update \(tenant) --callrail-signing-key-file …`.")
+        case .fallbackKeyNotConfigured:
+            return Problem(
+                .serviceUnavailable,
+                detail:
+                    "This tenant's CallRail webhooks are verified with CALLRAIL_SIGNING_KEY, which is not set; set it, "
+                    + "or give the tenant its own key (`otto-api tenants update \(tenant) --callrail-signing-key-file …`)."
+            )
+        case .keyUnavailable(.noSecretsKey):
+            return Problem(
+                .serviceUnavailable,
+                detail: "This tenant's CallRail signing key is stored encrypted and TENANT_SECRETS_KEY is not set.")
+        case .keyUnavailable(.doesNotOpen):
+            return Problem(
+                .serviceUnavailable,
+                detail: "This tenant's CallRail signing key does not open with the configured TENANT_SECRETS_KEY.")
+        case .signatureInvalid:
+            return forbidden
+        case .bodyNotJSON:
+            return Problem(.badRequest, detail: "The body is not a JSON object.")
+        case .companyMismatch:
+            return Problem(
+                .forbidden, detail: "The webhook does not name the CallRail company this tenant is bound to.")
+        }
     }
 
     /// `?event=` when the operator configured one URL per CallRail webhook type (recommended).
@@ -130,19 +278,18 @@ struct WebhookRoutes {
         return happened ? "call-completed" : "pre-call"
     }
 
-    /// PUBLIC_BASE_URL + the request's path and query: what the provider called and signed.
-    func signedURL(_ request: Request) -> String {
-        let base = configuration.publicBaseURL ?? "http://\(request.head.authority ?? "localhost")"
-        let query = request.uri.query.map { "?" + $0 } ?? ""
-        return base + request.uri.path + query
+    // MARK: Storing
+
+    /// The path's tenant id in lower case, or nil when it is not a UUID.
+    static func tenantID(_ context: OttoRequestContext) -> String? {
+        guard let text = context.parameters.get("tenant"), UUIDText.isValid(text) else { return nil }
+        return text.lowercased()
     }
 
     private func store(
-        _ request: Request, context: OttoRequestContext, provider: WebhookProvider, providerCallID: String,
-        eventKind: String, body: [UInt8], payloadJSON: String
+        context: OttoRequestContext, tenant: String, provider: WebhookProvider, providerCallID: String,
+        eventKind: String, digest: String, payloadJSON: String
     ) async throws {
-        let tenant = context.parameters.get("tenant") ?? ""
-        guard UUIDText.isValid(tenant) else { throw Self.unknownTenant }
         guard let postgres else {
             throw Problem(.serviceUnavailable, detail: "The database is not configured.")
         }
@@ -150,12 +297,14 @@ struct WebhookRoutes {
         let stored: (id: String, duplicate: Bool)
         do {
             stored = try await WebhookEventStore(pool: postgres).insert(
-                tenantID: tenant, provider: provider, providerCallID: providerCallID, eventKind: eventKind,
-                bodySHA256: WebhookDigest.sha256Hex(body), payloadJSON: payloadJSON)
+                tenantID: tenant, provider: provider, providerCallID: JSONDocument.escapingNUL(providerCallID),
+                eventKind: eventKind, bodySHA256: digest, payloadJSON: payloadJSON)
         } catch let error as PostgresError where error.sqlState == "23503" {
             throw Self.unknownTenant
-        } catch let error as PostgresError where error.sqlState == "22P02" {
-            throw Problem(.badRequest, detail: "The body is not valid JSON text.")
+        } catch let error as PostgresError where error.sqlState?.hasPrefix("22") == true {
+            // A data exception (class 22: text or a number the database refuses) is the body's
+            // fault and retrying cannot help, so no 5xx that a provider would retry forever.
+            throw Problem(.badRequest, detail: "The body holds a value the database cannot store.")
         } catch {
             context.logger.warning("webhook not stored", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             throw Problem(
@@ -169,7 +318,7 @@ struct WebhookRoutes {
         do {
             _ = try await tasks.enqueue(
                 ProcessWebhookEventTask.self, .init(eventID: stored.id, tenantID: tenant),
-                options: EnqueueOptions(tenantID: tenant))
+                options: context.enqueueOptions(EnqueueOptions(tenantID: tenant)))
             try await WebhookEventStore(pool: postgres).markEnqueued(tenantID: tenant, eventID: stored.id)
         } catch {
             // Stored is what matters: the sweep enqueues events that were never marked enqueued.

@@ -204,6 +204,15 @@ struct ConfigurationLoader {
         }
         loadTwilio(into: &config, required: strict, reason: strictReason)
         config.callrailSigningKey = secret("CALLRAIL_SIGNING_KEY", required: strict, reason: strictReason)
+        if let text = raw("TENANT_SECRETS_KEY") {
+            // Required when strict only once a tenant has a key: the API checks that at start,
+            // when it can read the tenants (ServeCommand), not here.
+            do {
+                config.tenantSecretsKey = try TenantSecretsKey(base64: text)
+            } catch {
+                problem("TENANT_SECRETS_KEY", error.description)
+            }
+        }
         if let algorithm = raw("CALLRAIL_SIGNATURE_ALGORITHM") {
             if let parsed = HMACAlgorithm(rawValue: algorithm.lowercased()) {
                 config.callrailSignatureAlgorithm = parsed

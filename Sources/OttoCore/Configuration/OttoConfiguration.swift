@@ -44,6 +44,8 @@ public struct OttoConfiguration: Sendable {
     public var twilioAuthToken: Secret?
     public var callrailAPIKey: Secret?
     public var callrailSigningKey: Secret?
+    /// `TENANT_SECRETS_KEY`: encrypts tenants' own CallRail signing keys at rest (api).
+    public var tenantSecretsKey: TenantSecretsKey?
     public var deepgramAPIKey: Secret?
     public var openAIAPIKey: Secret?
     public var blandAPIKey: Secret?
@@ -94,7 +96,7 @@ public struct OttoConfiguration: Sendable {
     public static let secretVariables: Set<String> = [
         "DATABASE_URL", "REDIS_URL", "UPSTASH_REDIS_URL", "CLERK_SECRET_KEY", "TWILIO_AUTH_TOKEN",
         "CALLRAIL_API_KEY", "CALLRAIL_SIGNING_KEY", "DEEPGRAM_API_KEY", "OPENAI_API_KEY",
-        "BLAND_API_KEY", "INTERNAL_API_TOKEN",
+        "BLAND_API_KEY", "INTERNAL_API_TOKEN", "TENANT_SECRETS_KEY",
     ]
 
     /// The number of cores, for the default worker concurrency.

@@ -65,8 +65,17 @@ public struct TwilioSignature: Sendable {
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
         let authority = rest[..<authorityEnd]
         let tail = rest[authorityEnd...]
-        let hostPart = authority.split(separator: "@").last.map(String.init) ?? ""
-        let userInfo = authority.contains("@") ? String(authority.split(separator: "@").first!) + "@" : ""
+        // Split at the last `@` by index: the authority comes from the request's Host header
+        // when PUBLIC_BASE_URL is unset, so it can be any text (`@`, `@@`, `a@`, empty).
+        let userInfo: String
+        let hostPart: String
+        if let at = authority.lastIndex(of: "@") {
+            userInfo = String(authority[...at])
+            hostPart = String(authority[authority.index(after: at)...])
+        } else {
+            userInfo = ""
+            hostPart = String(authority)
+        }
         if hostPart.hasSuffix(":" + defaultPort) {
             return [url, scheme + userInfo + String(hostPart.dropLast(defaultPort.count + 1)) + tail]
         }

@@ -88,31 +88,6 @@ struct RateLimitTests {
         }
     }
 
-    @Test("webhook routes get the webhook limit keyed by the tenant in the path")
-    func webhookGroup() async throws {
-        let tenant = UUID().uuidString.lowercased()
-        try await TestApp.run(
-            environment: try environment(),
-            extraRoutes: { groups in
-                groups.webhooks.post("/test/{tenant}") { _, _ in Response(status: .ok) }
-            }
-        ) { client, _, _ in
-            for _ in 0..<2 {
-                try await client.execute(uri: "/webhooks/test/\(tenant)", method: .post) { response in
-                    #expect(response.status == .ok)
-                    #expect(response.headers[.rateLimitPolicy] == "2;w=60")
-                }
-            }
-            try await client.execute(uri: "/webhooks/test/\(tenant)", method: .post) { response in
-                #expect(response.status == .tooManyRequests)
-            }
-            try await client.execute(uri: "/webhooks/test/\(UUID().uuidString.lowercased())", method: .post) {
-                response in
-                #expect(response.status == .ok)
-            }
-        }
-    }
-
     @Test("without Redis, rate limiting is off")
     func offWithoutRedis() async throws {
         var environment = try environment(api: "1/1m")

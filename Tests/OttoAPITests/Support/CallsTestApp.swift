@@ -24,20 +24,22 @@ enum CallsTestApp {
             "REDIS_KEY_PREFIX": TestServices.uniquePrefix("calls"),
             "ENABLE_CELERY": celery ? "true" : "false", "TWILIO_AUTH_TOKEN": twilioToken,
             "CALLRAIL_SIGNING_KEY": callRailKey, "PUBLIC_BASE_URL": baseURL, "MAX_BODY_BYTES": "65536",
+            "TENANT_SECRETS_KEY": TestSecrets.tenantSecretsKey,
         ]
     }
 
     static func run<Value: Sendable>(
-        environment: [String: String],
+        environment: [String: String], output: LogOutput = .capturing(), metrics: APIMetrics = APIMetrics(),
         _ body: @Sendable (any TestClientProtocol, Dependencies) async throws -> Value
     ) async throws -> Value {
         let configuration = try TestApp.configuration(environment)
-        let logger = LoggingSetup.logger(label: "otto.api.test", output: .capturing())
+        let logger = LoggingSetup.logger(label: "otto.api.test", output: output, level: configuration.logLevel)
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         do {
             try await MigrationRunner(pool: dependencies.postgres!, logger: logger).migrate()
             let app = buildApplication(
-                configuration: configuration, dependencies: dependencies, logger: logger, testTenantHeader: true)
+                configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics,
+                testTenantHeader: true)
             let value = try await app.test(.live) { client in try await body(client, dependencies) }
             await dependencies.shutdown()
             return value
@@ -47,9 +49,15 @@ enum CallsTestApp {
         }
     }
 
-    static func tenant(_ dependencies: Dependencies) async throws -> String {
+    /// A new tenant whose own CallRail signing key is `callRailKey` (`signingKey` overrides it,
+    /// `nil` leaves the tenant without a key), optionally bound to a CallRail company.
+    static func tenant(
+        _ dependencies: Dependencies, signingKey: String? = callRailKey, company: String? = nil
+    ) async throws -> String {
         try await TenantRecords(pool: dependencies.postgres!).create(
-            clerkOrgID: "org_test_\(UUID().uuidString.lowercased())", name: "Test tenant"
+            clerkOrgID: "org_test_\(UUID().uuidString.lowercased())", name: "Test tenant",
+            callRail: TenantCallRailChange(companyID: company, signingKey: signingKey.map(Secret.init)),
+            secrets: try TenantSecretsKey(base64: TestSecrets.tenantSecretsKey)
         ).id
     }
 
@@ -72,11 +80,12 @@ enum CallsTestApp {
         ) { $0.status }
     }
 
-    /// A CallRail webhook, signed with HMAC-SHA1.
+    /// A CallRail webhook, signed with HMAC-SHA1 under `key`.
     static func callRail(
-        _ client: any TestClientProtocol, tenant: String, json: String, signature: String? = nil
+        _ client: any TestClientProtocol, tenant: String, json: String, signature: String? = nil,
+        key: String = callRailKey
     ) async throws -> (HTTPResponse.Status, String) {
-        let signed = CallRailSignature(signingKey: callRailKey).compute(body: Array(json.utf8))
+        let signed = CallRailSignature(signingKey: key).compute(body: Array(json.utf8))
         return try await client.execute(
             uri: "/webhooks/callrail/\(tenant)", method: .post,
             headers: [.contentType: "application/json", HTTPField.Name("signature")!: signature ?? signed],
