@@ -256,6 +256,7 @@ struct ConfigurationLoader {
         }
         config.rateLimitFailOpen = bool("RATE_LIMIT_FAIL_OPEN", default: true)
         config.maxBodyBytes = integer("MAX_BODY_BYTES", default: 1 << 20, range: 1...(1 << 30))
+        config.trustFlyClientIP = bool("TRUST_FLY_CLIENT_IP", default: raw("FLY_APP_NAME") != nil)
     }
 
     private mutating func loadTwilio(into config: inout OttoConfiguration, required: Bool, reason: String) {

@@ -57,8 +57,8 @@ struct RateLimitTests {
         }
     }
 
-    @Test("limiting runs before authentication: forged tokens are limited and 401s carry the headers")
-    func beforeAuthentication() async throws {
+    @Test("forged tokens are limited by the client's address and their 401s carry the headers")
+    func forgedTokensLimited() async throws {
         let forged = try await TestTokens.make(
             org: "org_forged_\(UUID().uuidString.prefix(8))", key: TestTokens.otherKey)
         try await TestApp.run(environment: try environment(api: "2/1m"), migrate: true) { client, _, _ in
