@@ -20,6 +20,7 @@ func buildApplication(
         jwksSource: jwksSource, extraRoutes: extraRoutes, testTenantHeader: testTenantHeader)
     return Application(
         router: router,
+        server: .http1(configuration: .otto(limits: configuration.httpConnectionLimits, metrics: metrics)),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: nil),

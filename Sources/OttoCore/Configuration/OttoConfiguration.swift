@@ -60,6 +60,8 @@ public struct OttoConfiguration: Sendable {
     public var rateLimitFailOpen = true
     /// `MAX_BODY_BYTES`, default 1 MiB.
     public var maxBodyBytes = 1 << 20
+    /// `HTTP_HEADER_TIMEOUT`, `HTTP_BODY_TIMEOUT`, `HTTP_IDLE_TIMEOUT`, `HTTP_MAX_HEADER_BYTES`.
+    public var httpConnectionLimits = HTTPConnectionLimits.standard
     /// `TRUST_FLY_CLIENT_IP`: whether `Fly-Client-IP` names the client (Fly's proxy sets it on
     /// every request); default true when `FLY_APP_NAME` is set (the process runs on Fly), else false.
     public var trustFlyClientIP = false
