@@ -83,6 +83,24 @@ struct ValidationScriptTests {
         }
     }
 
+    @Test("smoke-obs.sh checks the internal token as an outside request would: a wrong one fails against a local API")
+    func smokeObsChecksToken() async throws {
+        try await withStack(redisURL: try TestServices.redisURL()) { base in
+            #expect(await ProcessProbe.httpStatus(base + "/health") == 200)
+            let (wrong, wrongOutput) = try runScript(
+                "smoke-obs.sh", base: base, extra: ["INTERNAL_API_TOKEN": "wrong-internal-token-0001"])
+            #expect(wrong != 0, "\(wrongOutput)")
+            #expect(
+                wrongOutput.contains("FAIL metrics-token: GET /metrics with the internal token: HTTP 403"),
+                "\(wrongOutput)")
+            #expect(wrongOutput.contains("FAIL heartbeat-token:"), "\(wrongOutput)")
+            let (right, rightOutput) = try runScript("smoke-obs.sh", base: base)
+            #expect(right == 0, "\(rightOutput)")
+            #expect(rightOutput.contains("PASS metrics-token:"), "\(rightOutput)")
+            #expect(rightOutput.contains("PASS metrics-refused-x-real-ip:"), "\(rightOutput)")
+        }
+    }
+
     @Test("quick-validation.sh fails against an otto-api whose Redis is down")
     func failAgainstBrokenAPI() async throws {
         try await withStack(redisURL: "redis://127.0.0.1:1/0") { base in
