@@ -71,6 +71,16 @@ struct JWKSAvailabilityTests {
                     #expect(response.headers[.xRateLimitLimit] != nil)
                     #expect(Probe.json(response)["title"] as? String == "Authentication unavailable")
                 }
+                // While it is down, callers do not turn into a fetch each: at most one a second.
+                let start = ContinuousClock.now
+                for _ in 0..<10 {
+                    let status = try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) {
+                        $0.status
+                    }
+                    #expect(status == .serviceUnavailable)
+                }
+                let elapsed = ContinuousClock.now - start
+                #expect(jwks.fetches <= 2 + Int(elapsed.components.seconds), "\(jwks.fetches) fetches in \(elapsed)")
                 jwks.setDown(false)
                 let recovered = await eventually(timeout: .seconds(30), every: .milliseconds(500)) {
                     (try? await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) {

@@ -95,6 +95,25 @@ struct ForgedCredentialsRateLimitTests {
         #expect(statuses.dropFirst(Self.limit).allSatisfy { $0 == .tooManyRequests })
     }
 
+    @Test("a verified token without an organisation counts against its user, not against the address")
+    func verifiedWithoutOrganisation() async throws {
+        let user = "user_noorg_\(UUID().uuidString.prefix(8))"
+        let token = try await TestTokens.make(user: user, org: nil)
+        try await TestApp.run(environment: try environment(), migrate: true) { client, _, _ in
+            for remaining in [Self.limit - 1, Self.limit - 2] {
+                try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) { response in
+                    #expect(response.status == .forbidden)
+                    expectBothHeaderFamilies(response, remaining: remaining)
+                }
+            }
+            // The address's bucket is untouched by them.
+            try await client.execute(uri: "/v1/me", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                expectBothHeaderFamilies(response, remaining: Self.limit - 1)
+            }
+        }
+    }
+
     @Test("requests without any token share their address's bucket, and the 401s carry both header families")
     func missingTokens() async throws {
         try await TestApp.run(environment: try environment(), migrate: true) { client, _, _ in
