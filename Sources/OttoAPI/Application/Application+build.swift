@@ -56,8 +56,8 @@ func buildRouter(
 /// any other work), CORS; then per group: `/v1` session verification (no database) → rate limit
 /// (the verified tenant's bucket, or the client address's when the credentials failed) →
 /// tenant resolution (database; refuses failed credentials) → idempotency; `/webhooks` rate
-/// limit (keyed by the path's tenant, before any signature check). `/health`, `/ready`, `/internal/*` and `/metrics` are
-/// never rate limited. `testTenantHeader` (tests only) mounts the `/v1` calls routes without
+/// limit (keyed by the path's tenant, before any signature check). `/health`, `/ready`,
+/// `/internal/*` and `/metrics` are never rate limited. `testTenantHeader` (tests only) mounts the `/v1` calls routes without
 /// authentication, the caller's tenant taken from an `X-Test-Tenant` header.
 func buildRoutes(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
