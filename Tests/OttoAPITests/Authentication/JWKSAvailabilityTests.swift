@@ -147,6 +147,22 @@ struct JWKSAvailabilityTests {
         }
     }
 
+    @Test("a publishable key that names no Frontend API leaves /v1 at 503 and says so at start")
+    func undecodablePublishableKey() async throws {
+        var environment = try TestApp.guardedEnvironment("issuer")
+        environment["CLERK_PUBLISHABLE_KEY"] = "pk_test_notbase64ofahost"
+        let output = LogOutput.capturing()
+        let token = try await TestTokens.make()
+        try await TestApp.run(environment: environment, output: output, migrate: true) { client, _, _ in
+            try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+        }
+        #expect(
+            output.capturedLines.contains { $0.contains("CLERK_PUBLISHABLE_KEY does not name a Frontend API host") })
+    }
+
     @Test("with only CLERK_JWT_KEY (no publishable key), the issuer is unknown and the key's signature binds the token")
     func issuerUncheckedWithoutPublishableKey() async throws {
         let token = try await TestTokens.make(issuer: "https://another.clerk.accounts.dev")
