@@ -60,22 +60,22 @@ verify\:secrets: ## No secret, Authorization or Cookie value in the logs
 	@OTTO_TEST_FILTER=SecretLeakTests scripts/test.sh
 
 verify\:cors: ## CORS preflight and actual requests
-	@OTTO_TEST_FILTER=CORSTests scripts/test.sh
+	@OTTO_TEST_FILTER='CORSTests|CORSPreflightMethodAndVaryTests' scripts/test.sh
 
 verify\:tenant: ## Clerk authentication, tenants and row-level security
-	@OTTO_TEST_FILTER='AuthenticationTests|TenantIsolationTests' scripts/test.sh
+	@OTTO_TEST_FILTER='AuthenticationTests|JWKSAvailabilityTests|TenantIsolationTests' scripts/test.sh
 
-verify\:ratelimit: ## GCRA rate limiting, headers and fail policy
-	@OTTO_TEST_FILTER=RateLimitTests scripts/test.sh
+verify\:ratelimit: ## GCRA rate limiting, headers, fail policy, forged credentials and client addresses
+	@OTTO_TEST_FILTER='RateLimitTests|ForgedCredentialsRateLimitTests|ProxyHeaderTests' scripts/test.sh
 
 verify\:idempotency: ## Idempotency keys, including 20 concurrent requests
 	@OTTO_TEST_FILTER=IdempotencyTests scripts/test.sh
 
-verify\:observability: ## Request ids, trace context, metrics, problem+json, body limit
-	@OTTO_TEST_FILTER='ObservabilityTests|HTTPContractTests|BodyLimitStreamingTests' scripts/test.sh
+verify\:observability: ## Request ids, trace context, metrics, problem+json, body limit, slow clients
+	@OTTO_TEST_FILTER='ObservabilityTests|HTTPContractTests|BodyLimitStreamingTests|SlowClientTests' scripts/test.sh
 
 verify\:all: ## All seven verification packs in one test run
-	@OTTO_TEST_FILTER='Readiness|SecretLeakTests|CORSTests|AuthenticationTests|TenantIsolationTests|RateLimitTests|IdempotencyTests|ObservabilityTests|HTTPContractTests|BodyLimitStreamingTests' scripts/test.sh
+	@OTTO_TEST_FILTER='Readiness|SecretLeakTests|CORS|AuthenticationTests|JWKSAvailabilityTests|TenantIsolationTests|RateLimitTests|ProxyHeaderTests|IdempotencyTests|ObservabilityTests|HTTPContractTests|BodyLimitStreamingTests|SlowClientTests' scripts/test.sh
 
 format: ## Rewrite sources with swift format
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

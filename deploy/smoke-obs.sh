@@ -17,10 +17,11 @@
 #
 # Internal-only rule (DESIGN.md): /metrics and /internal/* answer loopback callers, or
 # callers with `Authorization: Bearer $INTERNAL_API_TOKEN`; a request that carries
-# Fly-Client-IP or X-Forwarded-For is never loopback; a refusal is 403. So when BASE is
-# not loopback, a request without the token must get 403; when BASE is loopback, a
-# request without the token is allowed by design, and the refusal is tested by adding
-# X-Forwarded-For (and Fly-Client-IP) as a public edge proxy would.
+# Forwarded, X-Forwarded-For, X-Real-IP or Fly-Client-IP is never loopback; a refusal is
+# 403. So when BASE is not loopback, a request without the token must get 403; when BASE is
+# loopback, a request without the token is allowed by design, and the refusal is tested by
+# adding the proxy headers as a proxy would. The token checks always carry X-Forwarded-For,
+# so a wrong INTERNAL_API_TOKEN fails them even against a loopback BASE.
 set -u
 
 case ${1:-} in
@@ -78,9 +79,11 @@ else
 fi
 
 # --- /metrics with the internal token
+# Sent as an outside request would arrive: with a proxy header (`X-Forwarded-For`, which Fly's
+# edge adds anyway), so a loopback BASE does not exempt it and the token itself is checked.
 if [ -n "${INTERNAL_API_TOKEN:-}" ]; then
     # The token travels in a header file, not on curl's command line (ps would show it).
-    printf 'Authorization: Bearer %s\n' "$INTERNAL_API_TOKEN" >"$v_dir/auth.header"
+    printf 'Authorization: Bearer %s\nX-Forwarded-For: 203.0.113.9\n' "$INTERNAL_API_TOKEN" >"$v_dir/auth.header"
     http metrics GET /metrics -H "@$v_dir/auth.header"
     type=$(header metrics content-type)
     if [ "$HTTP_STATUS" != 200 ]; then
@@ -125,6 +128,8 @@ if base_is_loopback; then
     fi
     refused metrics-refused-forwarded /metrics -H 'X-Forwarded-For: 203.0.113.9'
     refused metrics-refused-fly-client-ip /metrics -H 'Fly-Client-IP: 203.0.113.9'
+    refused metrics-refused-forwarded-rfc7239 /metrics -H 'Forwarded: for=203.0.113.9'
+    refused metrics-refused-x-real-ip /metrics -H 'X-Real-IP: 203.0.113.9'
     refused heartbeat-refused-forwarded /internal/worker/heartbeat -H 'X-Forwarded-For: 203.0.113.9'
 else
     refused metrics-refused /metrics

@@ -8,6 +8,7 @@ from issue 7. Inputs come from scripts/bench.sh: the release binaries (OTTO_RELE
 private PostgreSQL and Redis (DATABASE_URL, REDIS_URL).
 """
 
+import base64
 import json
 import os
 import re
@@ -134,6 +135,12 @@ def wrk(url, seconds=WRK_SECONDS, script=None):
     }
 
 
+# A publishable key naming a fake Frontend API, and the issuer its tokens carry (otto-api
+# requires iss to be the Frontend API the publishable key names).
+BENCH_ISSUER = "https://clerk.bench.example"
+BENCH_PUBLISHABLE_KEY = "pk_test_" + base64.b64encode(b"clerk.bench.example$").decode()
+
+
 def mint_token(org):
     """An RS256 Clerk-style session token and the PEM public key that verifies it."""
     import base64
@@ -150,7 +157,7 @@ def mint_token(org):
     now = int(time.time())
     header = b64(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
     claims = b64(json.dumps({"sub": "user_bench", "o": {"id": org}, "v": 2, "iat": now, "nbf": now - 5,
-                             "exp": now + 3600}).encode())
+                             "exp": now + 3600, "iss": BENCH_ISSUER}).encode())
     signature = key.sign(f"{header}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{header}.{claims}.{b64(signature)}", pem
 
@@ -218,7 +225,7 @@ def bench_api():
         "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "PORT": str(port), "HOST": "127.0.0.1",
         "ENABLE_CELERY": "false", "LOG_LEVEL": "info",
         # Production validation needs these; the values are obviously fake.
-        "CLERK_SECRET_KEY": "sk_test_benchbenchbench", "CLERK_PUBLISHABLE_KEY": "pk_test_benchbenchbench",
+        "CLERK_SECRET_KEY": "sk_test_benchbenchbench", "CLERK_PUBLISHABLE_KEY": BENCH_PUBLISHABLE_KEY,
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "0" * 32, "CALLRAIL_SIGNING_KEY": "bench",
         "ALLOWED_ORIGINS": "https://bench.example", "PUBLIC_BASE_URL": "https://bench.example",
         "RATE_LIMIT_API": "100000000/1s", "RATE_LIMIT_WEBHOOKS": "100000000/1s",

@@ -25,6 +25,7 @@ func buildApplication(
         testTenantHeader: testTenantHeader)
     var app = Application(
         router: router,
+        server: .http1(configuration: .otto(limits: configuration.httpConnectionLimits, metrics: metrics)),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: nil),
@@ -77,12 +78,15 @@ func buildRouter(
 /// The router with the table of its routes (the OpenAPI test compares the table with the document).
 ///
 /// Layers, outermost first: observability (request id, trace context, problem+json, access
-/// log, request metrics), the body limit (413 before any other work), CORS; then per group:
-/// `/v1` rate limit → authentication → idempotency. The webhook routes verify first and then
-/// charge their limit themselves (`WebhookRateLimit`: the tenant when verified, the client
-/// address otherwise). `/health`, `/ready`, `/internal/*` and `/metrics` are never rate
-/// limited. `credentials` is the application's webhook credential cache (one is made, loaded on
-/// demand, when nil). `testTenantHeader` (tests only) mounts the `/v1` calls routes without
+/// log, request metrics), the client's address (once per request), the body limit (413 before
+/// any other work), CORS; then per group: `/v1` session verification (no database) → rate limit
+/// (the verified tenant's bucket, or the client address's when the credentials failed) →
+/// tenant resolution (database; refuses failed credentials) → idempotency. The webhook routes
+/// verify first and then charge their limit themselves (`WebhookRateLimit`: the tenant when
+/// verified, the client address otherwise). `/health`, `/ready`, `/internal/*` and `/metrics`
+/// are never rate limited. `credentials` is the application's webhook credential cache (one is
+/// made, loaded on demand, when nil). `testTenantHeader` (tests only) mounts the `/v1` calls
+/// routes without
 /// authentication, the caller's tenant taken from an `X-Test-Tenant` header.
 func buildRoutes(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
@@ -101,6 +105,7 @@ func buildRoutes(
     // The route table is filled below; the middleware reads the final value through a box.
     let box = RouteTableBox()
     router.add(middleware: ObservabilityMiddleware(routes: box, metrics: metrics))
+    router.add(middleware: ClientAddressMiddleware(trustFlyClientIP: configuration.trustFlyClientIP))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
 
@@ -128,14 +133,13 @@ func buildRoutes(
     }
     let v1 = router.group("/v1")
         .add(
-            middleware: RateLimitMiddleware(
-                limiter: limiter("api", configuration.rateLimitAPI), subject: .bearerOrganisation)
+            middleware: SessionVerificationMiddleware(
+                verifier: makeVerifier(configuration: configuration, jwksSource: jwksSource, logger: logger))
         )
         .add(
-            middleware: AuthenticationMiddleware(
-                verifier: makeVerifier(configuration: configuration, jwksSource: jwksSource, logger: logger),
-                tenants: dependencies.postgres.map { TenantDirectory(pool: $0) })
+            middleware: RateLimitMiddleware(limiter: limiter("api", configuration.rateLimitAPI), subject: .credentials)
         )
+        .add(middleware: TenantResolutionMiddleware(tenants: dependencies.postgres.map { TenantDirectory(pool: $0) }))
         .add(
             middleware: IdempotencyMiddleware(
                 store: dependencies.postgres.map { IdempotencyStore(pool: $0) }, metrics: metrics,
@@ -168,21 +172,33 @@ func buildRoutes(
 
 /// The Clerk token verifier: the PEM key when `CLERK_JWT_KEY` is set, else the JWKS of the
 /// instance named by `CLERK_PUBLISHABLE_KEY` (or `jwksSource`); nil when neither is available.
+/// Tokens must be issued by the instance's Frontend API when the publishable key names it.
 func makeVerifier(configuration: OttoConfiguration, jwksSource: (any JWKSSource)?, logger: Logger)
     -> ClerkTokenVerifier?
 {
     let origins = configuration.allowedOrigins
+    var issuer: String?
+    if let key = configuration.clerkPublishableKey {
+        guard let host = ClerkFrontendAPI.host(publishableKey: key) else {
+            logger.error("CLERK_PUBLISHABLE_KEY does not name a Frontend API host; /v1 answers 503")
+            return nil
+        }
+        issuer = ClerkFrontendAPI.issuer(host: host)
+    }
     if let pem = configuration.clerkJWTKey, !pem.isEmpty {
         do {
-            return try ClerkTokenVerifier(publicKeyPEM: pem, allowedOrigins: origins, logger: logger)
+            return try ClerkTokenVerifier(publicKeyPEM: pem, issuer: issuer, allowedOrigins: origins, logger: logger)
         } catch {
             logger.error("CLERK_JWT_KEY is not a valid RSA public key; /v1 answers 503")
             return nil
         }
     }
-    if let jwksSource { return ClerkTokenVerifier(jwks: jwksSource, allowedOrigins: origins, logger: logger) }
+    if let jwksSource {
+        return ClerkTokenVerifier(jwks: jwksSource, issuer: issuer, allowedOrigins: origins, logger: logger)
+    }
     if let key = configuration.clerkPublishableKey, let url = ClerkFrontendAPI.jwksURL(publishableKey: key) {
-        return ClerkTokenVerifier(jwks: HTTPJWKSSource(url: url), allowedOrigins: origins, logger: logger)
+        return ClerkTokenVerifier(
+            jwks: HTTPJWKSSource(url: url), issuer: issuer, allowedOrigins: origins, logger: logger)
     }
     return nil
 }

@@ -15,7 +15,13 @@ struct OttoRequestContext: RequestContext {
     let facts = RequestFacts()
     /// The W3C trace context of this request: continued from `traceparent` or started here.
     var trace: TraceContext = .start()
-    /// The verified caller on `/v1/*` routes (set by `AuthenticationMiddleware`).
+    /// The client's address, chosen once per request by `ClientAddressMiddleware`: the TCP peer,
+    /// or `Fly-Client-IP` when that header is trusted (`TRUST_FLY_CLIENT_IP`).
+    var clientAddress: String?
+    /// What session verification found on `/v1/*` (set by `SessionVerificationMiddleware`,
+    /// read by the rate limit and then by `TenantResolutionMiddleware`).
+    var credentials: CredentialCheck?
+    /// The verified caller on `/v1/*` routes (set by `TenantResolutionMiddleware`).
     var identity: ClerkIdentity?
 
     init(source: ApplicationRequestContextSource) {

@@ -2,10 +2,13 @@ import JWTKit
 
 /// The claims Otto reads from a Clerk session token (v1 and v2 formats).
 ///
-/// Time claims are checked by `ClerkTokenVerifier` with its leeway, after the signature.
+/// Time claims and the issuer are checked by `ClerkTokenVerifier` (time with its leeway),
+/// after the signature.
 struct ClerkClaims: JWTPayload, Equatable {
     /// The user id.
     var sub: String
+    /// The issuer: the instance's Frontend API, `https://<host>`.
+    var iss: String?
     var exp: Double?
     var nbf: Double?
     /// The origin the token was issued to.

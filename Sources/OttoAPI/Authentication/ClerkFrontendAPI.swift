@@ -19,6 +19,9 @@ enum ClerkFrontendAPI {
         return valid ? host : nil
     }
 
+    /// The `iss` of the instance's session tokens: `https://<host>`.
+    static func issuer(host: String) -> String { "https://" + host }
+
     /// `https://<host>/.well-known/jwks.json`.
     static func jwksURL(publishableKey: String) -> String? {
         host(publishableKey: publishableKey).map { "https://\($0)/.well-known/jwks.json" }

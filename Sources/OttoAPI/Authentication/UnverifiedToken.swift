@@ -4,13 +4,11 @@
     import Foundation
 #endif
 
-/// A JWT read without verifying it: only for choosing a key (`kid`) and a rate-limit bucket,
-/// never for trusting the caller.
+/// A JWT header read without verifying the token: only for choosing a key (`kid`), never for
+/// trusting the caller or choosing a rate-limit bucket.
 struct UnverifiedToken: Sendable {
     var algorithm: String?
     var keyID: String?
-    /// `o.id`, else `org_id`, else `sub`: the rate-limit subject.
-    var subject: String?
 
     init?(_ token: String) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
@@ -19,18 +17,8 @@ struct UnverifiedToken: Sendable {
             var alg: String?
             var kid: String?
         }
-        struct Claims: Decodable {
-            var sub: String?
-            var org_id: String?
-            var o: ClerkClaims.Organisation?
-        }
         guard let header = try? JSONDecoder().decode(Header.self, from: Data(headerBytes)) else { return nil }
         algorithm = header.alg
         keyID = header.kid
-        if let payloadBytes = Base64.decode(String(parts[1])),
-            let claims = try? JSONDecoder().decode(Claims.self, from: Data(payloadBytes))
-        {
-            subject = claims.o?.id ?? claims.org_id ?? claims.sub
-        }
     }
 }

@@ -11,12 +11,15 @@ import Hummingbird
 ///   headers at all.
 /// - `*` (refused by configuration in staging and production) allows any origin, answered as
 ///   `*` and without credentials, as the Fetch standard requires.
-/// - `Vary: Origin` is on every response, so caches never serve one origin's answer to another.
+/// - `Vary: Origin` is on every response, so caches never serve one origin's answer to another;
+///   it is added to a handler's own `Vary` values, never in place of them.
+/// - A preflight's `Access-Control-Request-Method` must be exactly one of the allowed methods.
 struct CORSMiddleware: RouterMiddleware {
     typealias Context = OttoRequestContext
     let origins: Set<String>
     let wildcard: Bool
 
+    static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     static let allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
     static let allowedHeaders = [
         "authorization", "content-type", "idempotency-key", "x-request-id", "traceparent", "tracestate",
@@ -41,7 +44,7 @@ struct CORSMiddleware: RouterMiddleware {
         if request.method == .options, origin != nil, let wanted = request.headers[.accessControlRequestMethod] {
             var headers = HTTPFields()
             headers[.vary] = "Origin"
-            if allowed, Self.allowedMethods.contains(wanted.uppercased()), requestedHeadersAllowed(request) {
+            if allowed, Self.methodAllowed(wanted), requestedHeadersAllowed(request) {
                 headers[.accessControlAllowOrigin] = listed ? origin : "*"
                 if listed { headers[.accessControlAllowCredentials] = "true" }
                 headers[.accessControlAllowMethods] = Self.allowedMethods
@@ -58,22 +61,37 @@ struct CORSMiddleware: RouterMiddleware {
         } catch {
             // Errors become problems in the outer layer; they need the CORS headers too, so a
             // browser can read a 401 or 429. Attach them to a problem and rethrow.
-            guard allowed, let origin else { throw CORSDecorated(error: error, headers: ["Vary": "Origin"]) }
+            guard allowed, let origin else { throw CORSDecorated(error: error, headers: [:]) }
             throw CORSDecorated(error: error, headers: corsHeaders(origin: origin, listed: listed))
         }
-        response.headers.append(HTTPField(name: .vary, value: "Origin"))
+        Self.addVaryOrigin(to: &response.headers)
         if allowed, let origin {
-            for (name, value) in corsHeaders(origin: origin, listed: listed) {
-                response.headers[HTTPField.Name(name)!] = value
-            }
+            for field in corsHeaders(origin: origin, listed: listed) { response.headers[field.name] = field.value }
         }
         return response
     }
 
-    private func corsHeaders(origin: String, listed: Bool) -> [String: String] {
-        var headers = ["Vary": "Origin", "Access-Control-Expose-Headers": Self.exposedHeaders]
-        headers["Access-Control-Allow-Origin"] = listed ? origin : "*"
-        if listed { headers["Access-Control-Allow-Credentials"] = "true" }
+    /// Exactly one of the allowed methods (method names are case-sensitive; browsers send the
+    /// standard ones in upper case).
+    static func methodAllowed(_ requested: String) -> Bool {
+        let trimmed = requested.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }
+        return methods.contains(String(trimmed.reversed()))
+    }
+
+    /// Adds `Origin` to the response's `Vary` values unless they already list it (or `*`).
+    static func addVaryOrigin(to headers: inout HTTPFields) {
+        let values = headers[values: .vary].flatMap { $0.split(separator: ",") }.map {
+            String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        }.filter { !$0.isEmpty }
+        if values.contains(where: { $0 == "*" || $0.lowercased() == "origin" }) { return }
+        headers[.vary] = (values + ["Origin"]).joined(separator: ", ")
+    }
+
+    private func corsHeaders(origin: String, listed: Bool) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.accessControlAllowOrigin] = listed ? origin : "*"
+        if listed { headers[.accessControlAllowCredentials] = "true" }
+        headers[.accessControlExposeHeaders] = Self.exposedHeaders
         return headers
     }
 
@@ -92,5 +110,12 @@ struct CORSMiddleware: RouterMiddleware {
 /// An error on its way out through the CORS layer, with the headers its problem response needs.
 struct CORSDecorated: Error {
     var error: any Error
-    var headers: [String: String]
+    /// The CORS headers of an allowed origin (none for others); `Vary: Origin` is always added.
+    var headers: HTTPFields
+
+    /// Puts the CORS headers on the problem response made from `error`.
+    func apply(to response: inout Response) {
+        CORSMiddleware.addVaryOrigin(to: &response.headers)
+        for field in headers { response.headers[field.name] = field.value }
+    }
 }

@@ -5,9 +5,9 @@ import NIOCore
 
 /// Internal routes answer loopback peers, or callers presenting `INTERNAL_API_TOKEN`.
 ///
-/// A request that came through a public edge proxy (it carries `Fly-Client-IP` or
-/// `X-Forwarded-For`) is never treated as loopback, because on Fly the proxy's own connection
-/// may look local. Refusals are 403.
+/// A request that came through a proxy (it carries any of `Forwarded`, `X-Forwarded-For`,
+/// `X-Real-IP` or `Fly-Client-IP`) is never treated as loopback, because a proxy on the same
+/// machine (Fly's, a sidecar, `fly proxy`) makes every client look local. Refusals are 403.
 struct InternalOnlyMiddleware: RouterMiddleware {
     typealias Context = OttoRequestContext
     let token: String?
@@ -27,10 +27,18 @@ struct InternalOnlyMiddleware: RouterMiddleware {
             let presented = Array(authorization.utf8.dropFirst(7))
             if ConstantTime.equal(presented, Array(token.utf8)) { return true }
         }
-        let proxied =
-            request.headers[HTTPField.Name("Fly-Client-IP")!] != nil
-            || request.headers[HTTPField.Name("X-Forwarded-For")!] != nil
-        return !proxied && isLoopback(remote)
+        return !isProxied(request) && isLoopback(remote)
+    }
+
+    /// The headers by which proxies name the client they forward for.
+    static let proxyHeaders: [HTTPField.Name] = [
+        HTTPField.Name("Forwarded")!, HTTPField.Name("X-Forwarded-For")!, HTTPField.Name("X-Real-IP")!,
+        HTTPField.Name("Fly-Client-IP")!,
+    ]
+
+    /// Whether the request names a client it was forwarded for (any proxy header, even empty).
+    static func isProxied(_ request: Request) -> Bool {
+        proxyHeaders.contains { request.headers[$0] != nil }
     }
 
     static func isLoopback(_ address: SocketAddress?) -> Bool {

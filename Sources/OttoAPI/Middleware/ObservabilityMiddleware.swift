@@ -27,7 +27,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let decorated as CORSDecorated {
             response = problem(for: decorated.error, request: request, context: context).response(requestID: requestID)
-            for (name, value) in decorated.headers { response.headers[HTTPField.Name(name)!] = value }
+            decorated.apply(to: &response)
         } catch {
             response = problem(for: error, request: request, context: context).response(requestID: requestID)
         }

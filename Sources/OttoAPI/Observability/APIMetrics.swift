@@ -39,6 +39,14 @@ final class APIMetrics: Sendable {
         ).increment()
     }
 
+    /// `otto_http_connections_closed_total` by reason (`header_timeout`, `body_timeout`,
+    /// `idle_timeout`, `header_too_large`): connections the server closed on a slow or
+    /// oversized client.
+    func recordConnectionClosed(reason: String) {
+        Counter(label: "otto_http_connections_closed_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
+    }
+
     /// `otto_idempotency_total` by outcome (`stored`, `replayed`, `conflict`, `mismatch`).
     func recordIdempotency(outcome: String) {
         Counter(label: "otto_idempotency_total", dimensions: [("outcome", outcome)], factory: factory).increment()

@@ -1,17 +1,18 @@
 import HTTPTypes
 import Hummingbird
 
-/// Applies a route group's rate limit before authentication and signature checks, so refused
-/// requests carry the rate-limit headers and a flood of forged requests is limited too.
+/// Applies a route group's rate limit, so refused requests carry the rate-limit headers and a
+/// flood of forged requests is limited too, without forged traffic spending a tenant's budget.
 ///
 /// Subjects (the bucket a request counts against):
-/// - `.bearerOrganisation` (`/v1`): the organisation named by the session token, read WITHOUT
-///   verifying it (verification comes later), falling back to its `sub`, then the client IP
-///   when there is no token. A forged token can only spend the budget of the organisation it
-///   names, and every forged request is still limited.
-/// - `.pathTenant` (`/webhooks/{provider}/{tenant}`): the tenant id in the path.
-/// - `.clientIP`: `Fly-Client-IP` when present (Fly's edge sets it and overwrites a client's
-///   own), else the TCP peer address.
+/// - `.credentials` (`/v1`, after `SessionVerificationMiddleware`, before any database work): a
+///   verified token's organisation (its tenant); a request whose credentials failed (missing,
+///   forged, expired token, or keys unavailable) counts against its client's address, with the
+///   same limit. So a forger naming a tenant never spends that tenant's budget, and a forger
+///   who varies the names is still limited by his address.
+///
+/// Webhooks do not use this middleware: they verify first and charge `WebhookRateLimit`
+/// themselves.
 ///
 /// Headers follow draft-ietf-httpapi-ratelimit-headers-07: `RateLimit-Policy: 600;w=60` and
 /// `RateLimit: limit=600, remaining=599, reset=1`, plus the older `X-RateLimit-Limit`,
@@ -21,9 +22,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = OttoRequestContext
 
     enum Subject: Sendable {
-        case bearerOrganisation
-        case pathTenant
-        case clientIP
+        case credentials
     }
 
     let limiter: RateLimiter?
@@ -72,25 +71,16 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func subjectKey(request: Request, context: Context) -> String {
         switch subject {
-        case .bearerOrganisation:
-            if let token = SessionToken.find(in: request), let subject = UnverifiedToken(token)?.subject,
-                !subject.isEmpty, subject.utf8.count <= 128
-            {
-                return "org:" + subject
-            }
-            return "ip:" + Self.clientIP(request: request, context: context)
-        case .pathTenant:
-            let segments = request.uri.path.split(separator: "/")
-            if let last = segments.last, segments.count >= 3, last.utf8.count <= 64 { return "tenant:" + last }
-            return "ip:" + Self.clientIP(request: request, context: context)
-        case .clientIP:
-            return "ip:" + Self.clientIP(request: request, context: context)
+        case .credentials:
+            let address = Self.clientIP(request: request, context: context)
+            return context.credentials?.rateLimitSubject(clientAddress: address) ?? "ip:" + address
         }
     }
 
+    /// The client's address as `ClientAddressMiddleware` chose it for this request (the TCP
+    /// peer, or `Fly-Client-IP` where that header is trusted); route handlers call this too.
     static func clientIP(request: Request, context: Context) -> String {
-        if let fly = request.headers[.flyClientIP], !fly.isEmpty, fly.utf8.count <= 64 { return fly }
-        return context.remoteAddress?.ipAddress ?? "unknown"
+        context.clientAddress ?? context.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 

@@ -73,7 +73,9 @@ final class RateLimiter: Sendable {
         do {
             let redis = self.redis
             let arguments = [String(now), String(interval), String(periodMs), String(rule.limit)]
-            let reply = try await Self.firstOf(timeout: decisionTimeout) {
+            // The Redis client does not abandon a command on cancellation, so a late command is
+            // left to finish within the client's own command timeout.
+            let reply = try await FirstOf.value(timeout: decisionTimeout) {
                 try await redis.eval(Self.script, keys: [key], arguments: arguments)
             }
             guard let values = reply.array, values.count == 4, let allowed = values[0].int,
@@ -108,31 +110,5 @@ final class RateLimiter: Sendable {
             ])
     }
 
-    /// The result of `operation`, or `DecisionTimeout` after `timeout`, whichever comes first.
-    ///
-    /// The Redis client does not abandon a command on cancellation, so a late command is left
-    /// to finish (within the client's own command timeout) in an unstructured task rather
-    /// than awaited here.
-    static func firstOf(
-        timeout: Duration, _ operation: @escaping @Sendable () async throws -> RedisValue
-    ) async throws -> RedisValue {
-        let once = NIOLockedValueBox<CheckedContinuation<RedisValue, any Error>?>(nil)
-        return try await withCheckedThrowingContinuation { continuation in
-            once.withLockedValue { $0 = continuation }
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled else { return }
-                once.withLockedValue { $0.take() }?.resume(throwing: DecisionTimeout())
-            }
-            Task {
-                let result: Result<RedisValue, any Error>
-                do { result = .success(try await operation()) } catch { result = .failure(error) }
-                once.withLockedValue { $0.take() }?.resume(with: result)
-                timer.cancel()
-            }
-        }
-    }
-
     struct UnexpectedReply: Error {}
-    struct DecisionTimeout: Error {}
 }

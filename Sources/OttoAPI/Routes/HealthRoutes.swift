@@ -20,12 +20,17 @@ struct HealthRoutes {
             let report = await probe.report()
             let status: HTTPResponse.Status = report.ready ? .ok : .serviceUnavailable
             let accept = request.headers[.accept] ?? ""
+            // The format follows Accept, so caches must key on it.
+            var response: Response
             if accept.contains("application/health+json") {
-                return Self.json(
+                response = Self.json(
                     report.healthJSON(service: Self.service, version: OttoVersion.current), status: status,
                     contentType: "application/health+json")
+            } else {
+                response = Self.json(report.json(service: Self.service), status: status)
             }
-            return Self.json(report.json(service: Self.service), status: status)
+            response.headers[.vary] = "Accept"
+            return response
         }
         table.add(.get, "/ready")
     }

@@ -7,7 +7,7 @@ struct MeRoutes {
     func register(on group: RouterGroup<OttoRequestContext>, table: inout RouteTable) {
         group.get("/me") { _, context in
             guard let identity = context.identity else {
-                throw AuthenticationMiddleware.unauthorized("A Clerk session token is required.")
+                throw SessionVerificationMiddleware.unauthorized("A Clerk session token is required.")
             }
             let text =
                 "{\"user_id\":\(JSONText.quoted(identity.userID)),\"org_id\":\(JSONText.quoted(identity.organisationID)),"

@@ -265,6 +265,17 @@ struct ConfigurationLoader {
         }
         config.rateLimitFailOpen = bool("RATE_LIMIT_FAIL_OPEN", default: true)
         config.maxBodyBytes = integer("MAX_BODY_BYTES", default: 1 << 20, range: 1...(1 << 30))
+        config.trustFlyClientIP = bool("TRUST_FLY_CLIENT_IP", default: raw("FLY_APP_NAME") != nil)
+        var limits = HTTPConnectionLimits.standard
+        func seconds(_ variable: String, _ value: inout Duration, range: ClosedRange<Int>) {
+            value = .seconds(integer(variable, default: Int(value.components.seconds), range: range))
+        }
+        seconds("HTTP_HEADER_TIMEOUT", &limits.headerTimeout, range: 1...300)
+        seconds("HTTP_BODY_TIMEOUT", &limits.bodyTimeout, range: 1...3600)
+        seconds("HTTP_IDLE_TIMEOUT", &limits.idleTimeout, range: 1...3600)
+        limits.maxHeaderBytes = integer(
+            "HTTP_MAX_HEADER_BYTES", default: limits.maxHeaderBytes, range: 4096...(1 << 20))
+        config.httpConnectionLimits = limits
     }
 
     private mutating func loadTwilio(into config: inout OttoConfiguration, required: Bool, reason: String) {

@@ -62,6 +62,11 @@ public struct OttoConfiguration: Sendable {
     public var rateLimitFailOpen = true
     /// `MAX_BODY_BYTES`, default 1 MiB.
     public var maxBodyBytes = 1 << 20
+    /// `HTTP_HEADER_TIMEOUT`, `HTTP_BODY_TIMEOUT`, `HTTP_IDLE_TIMEOUT`, `HTTP_MAX_HEADER_BYTES`.
+    public var httpConnectionLimits = HTTPConnectionLimits.standard
+    /// `TRUST_FLY_CLIENT_IP`: whether `Fly-Client-IP` names the client (Fly's proxy sets it on
+    /// every request); default true when `FLY_APP_NAME` is set (the process runs on Fly), else false.
+    public var trustFlyClientIP = false
     /// `CALLRAIL_SIGNATURE_ALGORITHM`: the HMAC CallRail signs with, `sha1` (CallRail's documented
     /// default) or `sha256`.
     public var callrailSignatureAlgorithm: HMACAlgorithm = .sha1

@@ -57,8 +57,8 @@ struct RateLimitTests {
         }
     }
 
-    @Test("limiting runs before authentication: forged tokens are limited and 401s carry the headers")
-    func beforeAuthentication() async throws {
+    @Test("forged tokens are limited by the client's address and their 401s carry the headers")
+    func forgedTokensLimited() async throws {
         let forged = try await TestTokens.make(
             org: "org_forged_\(UUID().uuidString.prefix(8))", key: TestTokens.otherKey)
         try await TestApp.run(environment: try environment(api: "2/1m"), migrate: true) { client, _, _ in
@@ -102,21 +102,25 @@ struct RateLimitTests {
         }
     }
 
-    @Test("a hung Redis delays a request by the one-second decision timeout at most, then fails open")
+    @Test(
+        "a hung Redis delays a request by the one-second decision timeout, not the Redis command timeout, then fails open"
+    )
     func hungRedis() async throws {
         let listener = try await SilentListener.start()
         var environment = try environment(api: "1/1m")
         environment["REDIS_URL"] = "redis://127.0.0.1:\(listener.port)"
-        let elapsed = try await TestApp.run(environment: environment, migrate: true) { client, _, _ in
-            let start = ContinuousClock.now
+        let closedWhenAnswered = try await TestApp.run(environment: environment, migrate: true) { client, _, _ in
             try await client.execute(uri: "/v1/me", method: .get) { response in
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.xRateLimitLimit] == nil)
             }
-            return ContinuousClock.now - start
+            return listener.closedConnections
         }
         await listener.stop()
-        #expect(elapsed < .milliseconds(2500))  // below the 3 s Redis command timeout
+        // The Redis client closes its connection when its own 3 s command timeout fires. The API
+        // answered while that command was still waiting on the hung server, so the answer came
+        // from the 1 s decision timeout (an order of events, not a duration a loaded machine moves).
+        #expect(closedWhenAnswered == 0, "the answer waited for the Redis command timeout")
     }
 
     @Test(

@@ -13,15 +13,21 @@ enum TestTokens {
         try! JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
     }()
     static var publicKeyPEM: String { privateKey.publicKey.pemRepresentation }
+    /// The test instance's Frontend API host, its issuer and the publishable key that names it.
+    static let frontendAPIHost = "clerk.otto.test"
+    static let issuer = "https://clerk.otto.test"
+    static let publishableKey = "pk_test_" + Data("clerk.otto.test$".utf8).base64EncodedString()
 
-    /// A signed token; `org` nil means no organisation; `version` 2 puts it in `o.id`.
+    /// A signed token; `org` nil means no organisation; `version` 2 puts it in `o.id`; `issuer`
+    /// nil leaves `iss` out.
     static func make(
         user: String = "user_test", org: String? = "org_test", version: Int = 2, expiresIn: Double = 60,
         notBefore: Double? = nil, azp: String? = nil, key: JWTKit.Insecure.RSA.PrivateKey = privateKey,
-        kid: String? = nil
+        kid: String? = nil, issuer: String? = TestTokens.issuer
     ) async throws -> String {
         let now = Date().timeIntervalSince1970
-        var claims = ClerkClaims(sub: user, exp: now + expiresIn, nbf: notBefore.map { now + $0 }, azp: azp)
+        var claims = ClerkClaims(
+            sub: user, iss: issuer, exp: now + expiresIn, nbf: notBefore.map { now + $0 }, azp: azp)
         if let org {
             if version == 2 {
                 claims.o = .init(id: org)

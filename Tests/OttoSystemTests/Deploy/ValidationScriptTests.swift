@@ -10,7 +10,9 @@ struct ValidationScriptTests {
     static let token = "validation-internal-token-0001"
     static let twilioToken = "0123456789abcdef0123456789abcdef"
 
-    func runScript(_ script: String, base: String, extra: [String: String] = [:]) throws -> (Int32, String) {
+    /// Runs a script to completion without blocking a thread of the cooperative pool (a
+    /// blocking wait there stalls every other test's timers on a two-core machine).
+    func runScript(_ script: String, base: String, extra: [String: String] = [:]) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [FileManager.default.currentDirectoryPath + "/deploy/" + script]
@@ -21,10 +23,13 @@ struct ValidationScriptTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        let output = ScriptOutput()
+        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        pipe.fileHandleForReading.readabilityHandler = nil
+        output.append(pipe.fileHandleForReading.readDataToEndOfFile())
+        return (process.terminationStatus, output.text)
     }
 
     func withStack(redisURL: String, _ body: (String) async throws -> Void) async throws {
@@ -57,7 +62,7 @@ struct ValidationScriptTests {
     @Test("quick-validation.sh and smoke-obs.sh pass against a healthy local otto-api")
     func passAgainstHealthyAPI() async throws {
         try await withStack(redisURL: try TestServices.redisURL()) { base in
-            let (quick, quickOutput) = try runScript("quick-validation.sh", base: base)
+            let (quick, quickOutput) = try await runScript("quick-validation.sh", base: base)
             #expect(quick == 0, "\(quickOutput)")
             #expect(quickOutput.contains("PASS health"))
             // With a real tenant and the Twilio token, the script sends a signed webhook.
@@ -73,22 +78,50 @@ struct ValidationScriptTests {
             #expect(created == 0, "\(tenantJSON)")
             let tenant =
                 (try JSONSerialization.jsonObject(with: Data(tenantJSON.utf8)) as? [String: Any])?["id"] as? String
-            let (signed, signedOutput) = try runScript(
+            let (signed, signedOutput) = try await runScript(
                 "quick-validation.sh", base: base,
                 extra: ["TEST_TENANT_ID": tenant ?? "", "TWILIO_AUTH_TOKEN": Self.twilioToken])
             #expect(signed == 0, "\(signedOutput)")
             #expect(signedOutput.contains("PASS webhook-signed"), "\(signedOutput)")
-            let (smoke, smokeOutput) = try runScript("smoke-obs.sh", base: base)
+            let (smoke, smokeOutput) = try await runScript("smoke-obs.sh", base: base)
             #expect(smoke == 0, "\(smokeOutput)")
+        }
+    }
+
+    @Test("smoke-obs.sh checks the internal token as an outside request would: a wrong one fails against a local API")
+    func smokeObsChecksToken() async throws {
+        try await withStack(redisURL: try TestServices.redisURL()) { base in
+            #expect(await ProcessProbe.httpStatus(base + "/health") == 200)
+            let (wrong, wrongOutput) = try await runScript(
+                "smoke-obs.sh", base: base, extra: ["INTERNAL_API_TOKEN": "wrong-internal-token-0001"])
+            #expect(wrong != 0, "\(wrongOutput)")
+            #expect(
+                wrongOutput.contains("FAIL metrics-token: GET /metrics with the internal token: HTTP 403"),
+                "\(wrongOutput)")
+            #expect(wrongOutput.contains("FAIL heartbeat-token:"), "\(wrongOutput)")
+            let (right, rightOutput) = try await runScript("smoke-obs.sh", base: base)
+            #expect(right == 0, "\(rightOutput)")
+            #expect(rightOutput.contains("PASS metrics-token:"), "\(rightOutput)")
+            #expect(rightOutput.contains("PASS metrics-refused-x-real-ip:"), "\(rightOutput)")
         }
     }
 
     @Test("quick-validation.sh fails against an otto-api whose Redis is down")
     func failAgainstBrokenAPI() async throws {
         try await withStack(redisURL: "redis://127.0.0.1:1/0") { base in
-            let (quick, output) = try runScript("quick-validation.sh", base: base)
+            let (quick, output) = try await runScript("quick-validation.sh", base: base)
             #expect(quick != 0)
             #expect(output.contains("FAIL"))
         }
     }
+}
+
+/// A script's output, appended from the pipe's handler thread.
+private final class ScriptOutput: @unchecked Sendable {
+    // The lock guards `data`; the pipe's handler and the test read and write it.
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
