@@ -16,7 +16,7 @@ DG_KEY = "standin-deepgram-key"
 OA_KEY = "sk-standin-openai-key"
 CR_KEY = "standin-callrail-key"
 ACCOUNT = "AC" + "0" * 32
-TOKEN = "0" * 32
+TOKEN = "f" * 32
 
 
 def free_port() -> int:

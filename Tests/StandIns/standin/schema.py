@@ -421,6 +421,10 @@ class Generator:
         text = f"Stand-in {name}: {self.excerpt}".strip() if self.excerpt else f"Stand-in {name}"
         candidates += [text, name, "a", "A", "0", "a1", "example"]
         pattern = schema.get("pattern")
+        if pattern is not None:
+            made = from_pattern(pattern, self._hash(path))
+            if made is not None:
+                candidates.insert(0, made)
         for c in candidates:
             if pattern is None or re.search(pattern, c):
                 if fmt is None or _format_ok(fmt, c):
@@ -458,6 +462,83 @@ class Generator:
             while value < lo or ("exclusiveMinimum" in schema and value <= lo):
                 value += step
         return round(value, 6) if not step else value
+
+
+def from_pattern(pattern: str, h: int) -> str | None:
+    """A string matching a regular expression, built from Python's own parse of it (literals,
+    classes, repeats, groups, alternation; lookarounds and backreferences give up: None)."""
+    try:
+        import re._constants as C  # Python 3.11+
+        import re._parser as P
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_constants as C  # type: ignore[no-redef]
+        import sre_parse as P  # type: ignore[no-redef]
+
+    def pick_in(items) -> str | None:
+        negate = False
+        chars: list[str] = []
+        for op, av in items:
+            if op is C.NEGATE:
+                negate = True
+            elif op is C.LITERAL:
+                chars.append(chr(av))
+            elif op is C.RANGE:
+                chars.append(chr(av[0]))
+            elif op is C.CATEGORY:
+                chars.append({C.CATEGORY_DIGIT: "0", C.CATEGORY_WORD: "a", C.CATEGORY_SPACE: " ",
+                              C.CATEGORY_NOT_DIGIT: "a", C.CATEGORY_NOT_WORD: "-", C.CATEGORY_NOT_SPACE: "a"}.get(av, "a"))
+        if negate:
+            for c in "aA0_-x":
+                if c not in chars:
+                    return c
+            return None
+        return chars[h % len(chars)] if chars else None
+
+    def emit(tokens) -> str | None:
+        out = []
+        for op, av in tokens:
+            if op is C.LITERAL:
+                out.append(chr(av))
+            elif op is C.NOT_LITERAL:
+                out.append("a" if chr(av) != "a" else "b")
+            elif op is C.ANY:
+                out.append("a")
+            elif op is C.IN:
+                c = pick_in(av)
+                if c is None:
+                    return None
+                out.append(c)
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+                low, high, sub = av
+                count = low if low > 0 else (1 if high is C.MAXREPEAT or high >= 1 else 0)
+                for _ in range(count):
+                    piece = emit(sub)
+                    if piece is None:
+                        return None
+                    out.append(piece)
+            elif op is C.SUBPATTERN:
+                piece = emit(av[-1])
+                if piece is None:
+                    return None
+                out.append(piece)
+            elif op is C.BRANCH:
+                piece = emit(av[1][0])
+                if piece is None:
+                    return None
+                out.append(piece)
+            elif op is C.AT:
+                continue
+            elif op is C.CATEGORY:
+                out.append("0" if av is C.CATEGORY_DIGIT else "a")
+            else:
+                return None
+        return "".join(out)
+
+    try:
+        made = emit(P.parse(pattern))
+    except Exception:
+        return None
+    return made if made is not None and re.search(pattern, made) else None
 
 
 def generate(schema: dict, seed: str, excerpt: str = "") -> Any:

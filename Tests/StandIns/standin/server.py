@@ -306,10 +306,16 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        length = reply.stream[0] if reply.stream else len(reply.body)
+        planned = 0 if self.command == "HEAD" else (length if reply.cut_after is None else min(length, reply.cut_after))
+        # The entry is complete before the first byte leaves: a client that reads the answer
+        # and then asks the control API for the log always finds its request there.
+        entry["response_bytes"] = planned
+        self.server.state.finish_entry(entry)  # type: ignore[attr-defined]
+        entry["done"] = True
         sent = 0
         try:
             self.send_response(reply.status)
-            length = reply.stream[0] if reply.stream else len(reply.body)
             if reply.content_type:
                 self.send_header("Content-Type", reply.content_type)
             for name, value in reply.headers:
@@ -339,9 +345,7 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
             entry["verdict"] = "client_disconnected" if entry["verdict"] == "ok" else entry["verdict"]
-        entry["response_bytes"] = sent
-        self.server.state.finish_entry(entry)  # type: ignore[attr-defined]
-        entry["done"] = True
+            entry["response_bytes"] = sent
 
 
 class StandInServer(ThreadingHTTPServer):

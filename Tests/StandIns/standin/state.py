@@ -25,7 +25,7 @@ DEFAULT_CONFIG = {
     "openai_key": "sk-standin-openai-key",
     "callrail_key": "standin-callrail-key",
     "twilio_account_sid": "AC" + "0" * 32,
-    "twilio_auth_token": "0" * 32,
+    "twilio_auth_token": "f" * 32,
     "twilio_api_key_sid": None,
     "twilio_api_key_secret": None,
     # Model names the OpenAI stand-in accepts: exact names or prefixes ending in "*".
