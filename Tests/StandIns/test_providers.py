@@ -325,6 +325,7 @@ class OpenAITests(StandInCase):
             (dict(base, max_completion_tokens=0), 400, "provider", "max_completion_tokens"),
             (dict(base, stream=True), 400, "standin", "stream=true"),
             (dict(base, model="text-davinci-003"), 404, "provider", "Structured Outputs"),
+            (dict(base, response_schema={}), 400, "provider", "Unrecognized request argument supplied: response_schema"),
         ]
         bad_name = json.loads(json.dumps(base))
         bad_name["response_format"]["json_schema"]["name"] = "call analysis!"
@@ -743,6 +744,84 @@ class ControlTests(StandInCase):
         self.assertEqual(resp.status, 404)
         self.assertIn("error", resp.json())
         self.assert_violation("provider", "no POST /v1/completions")
+
+
+class KeyCheckTests(StandInCase):
+    """The documented endpoints a `check-config --connect` can use to prove a key works."""
+
+    def test_each_provider_answers_a_key_check(self):
+        projects = self.call("GET", "/v1/projects", headers=DG_AUTH)
+        self.assertEqual(projects.status, 200)
+        self.assertEqual(set(projects.json()["projects"][0]), {"project_id", "name"})
+        models = self.call("GET", "/v1/models", headers=OA_AUTH).json()
+        self.assertEqual(models["object"], "list")
+        self.assertIn("gpt-4o-2024-08-06", [m["id"] for m in models["data"]])
+        self.assertEqual(self.call("GET", "/v1/models/gpt-4o", headers=OA_AUTH).json()["id"], "gpt-4o")
+        account = self.call("GET", f"/2010-04-01/Accounts/{ACCOUNT}.json", headers={"Authorization": basic(ACCOUNT, TOKEN)}).json()
+        self.assertEqual((account["sid"], account["status"]), (ACCOUNT, "active"))
+        accounts = self.call("GET", "/v3/a.json", headers={"Authorization": f'Token token="{CR_KEY}"'}).json()
+        self.assertEqual(accounts["accounts"][0]["id"], "ACC" + "0" * 32)
+        self.assertEqual(self.violations(), [])
+
+    def test_wrong_keys_are_refused(self):
+        for method, path, headers in (
+            ("GET", "/v1/projects", {"Authorization": "Token nope"}),
+            ("GET", "/v1/models", {"Authorization": "Bearer nope"}),
+            ("GET", f"/2010-04-01/Accounts/{ACCOUNT}.json", {"Authorization": basic(ACCOUNT, "nope")}),
+            ("GET", "/v3/a.json", {"Authorization": 'Token token="nope"'}),
+        ):
+            with self.subTest(path=path):
+                self.assertEqual(self.call(method, path, headers=headers).status, 401)
+                self.assert_violation("provider", "wrong")
+
+
+class ConnectionTests(StandInCase):
+    def test_keep_alive_survives_answers_given_before_the_body_is_read(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            body = audio.wav_bytes(2, 1)
+            conn.request("POST", LISTEN + "&diarize=true", body, {"Authorization": "Token wrong", "Content-Type": "audio/wav"})
+            first = conn.getresponse()
+            first.read()
+            self.assertEqual(first.status, 401)
+            conn.request("POST", LISTEN + "&diarize=true", body, {**DG_AUTH, "Content-Type": "audio/wav"})
+            second = conn.getresponse()
+            self.assertEqual(second.status, 200, second.read())
+            conn.request("GET", "/_standin/health")
+            self.assertEqual(conn.getresponse().status, 200)
+        finally:
+            conn.close()
+
+    def test_a_large_body_is_read_before_an_early_answer(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            body = audio.wav_bytes(100, 2)
+            conn.request("POST", LISTEN + "&diarize=true", body, {"Authorization": "Token wrong", "Content-Type": "audio/wav"})
+            resp = conn.getresponse()
+            resp.read()
+            self.assertEqual(resp.status, 401)
+            self.assertEqual(self.last("deepgram")["body_bytes"], len(body))
+            conn.request("GET", "/_standin/health")
+            self.assertEqual(conn.getresponse().status, 200, "the connection stays usable")
+        finally:
+            conn.close()
+
+    def test_an_upload_over_the_limit_closes_the_connection(self):
+        self.control("POST", "config", {"deepgram_max_bytes": 100_000})
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.putrequest("POST", LISTEN + "&diarize=true")
+            conn.putheader("Authorization", f"Token {DG_KEY}")
+            conn.putheader("Content-Type", "audio/wav")
+            conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders()
+            piece = audio.wav_bytes(10, 1)
+            conn.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(piece), piece))
+            resp = conn.getresponse()
+            self.assertEqual((resp.status, resp.getheader("Connection")), (413, "close"))
+            self.assertEqual(json.loads(resp.read())["err_code"], "PAYLOAD_TOO_LARGE")
+        finally:
+            conn.close()
 
 
 class CommandLineTests(unittest.TestCase):

@@ -275,3 +275,27 @@ def handle_media(req: Request) -> Reply:
     req.latency()
     length, chunks = audio.mp3_stream(call.recording_duration, call.channels)
     return req.answer(Reply(200, content_type="audio/mpeg", stream=(length, chunks)))
+
+
+def handle_accounts(req: Request) -> Reply:
+    """`GET /v3/a.json` and `GET /v3/a/{account_id}.json`: the accounts a key can see."""
+    if req.method != "GET":
+        req.violation("method", f"{req.method} on accounts", "provider")
+        return errors(405, "method", None)
+    refused = _authorize(req)
+    if refused:
+        return refused
+    with req.state.lock:
+        ids = sorted({c.account_id for c in req.state.calls.values()} | {str(req.state.config.get("callrail_account_id") or "ACC" + "0" * 32)})
+    accounts = [{"id": i, "name": "Stand-in account", "outbound_recording_enabled": True, "hipaa_account": False} for i in ids]
+    refused = req.gate(errors)
+    if refused:
+        return refused
+    one = req.match.groupdict().get("account")
+    if one is None:
+        return req.answer(json_reply(200, {"page": 1, "per_page": 100, "total_pages": 1, "total_records": len(accounts), "accounts": accounts}))
+    found = [a for a in accounts if a["id"] == one]
+    if not found:
+        req.violation("account", f"unknown account {one}", "provider")
+        return errors(404, "account", None)
+    return req.answer(json_reply(200, found[0]))

@@ -250,6 +250,8 @@ def handle(req: Request) -> Reply:
     declared = req.content_length()
     if declared is not None and declared > limit:
         req.violation("body", f"{declared} bytes is over the {limit}-byte limit", "provider")
+        req.close_after = True
+        req.body_consumed = True  # not read at all: answer at once and close
         return errors(request_id)(413, "size", None)
     body = _Body(limit)
     if content_type == "application/json":
@@ -277,7 +279,7 @@ def handle(req: Request) -> Reply:
                 body.feed(chunk)
         except OverflowError:
             req.violation("body", f"body over the {limit}-byte limit", "provider")
-            req.body_consumed = False  # the rest is unread: close the connection
+            req.close_after = True
             return errors(request_id)(413, "size", None)
     else:
         req.violation("content-type", f"Content-Type {content_type!r} is neither audio nor application/json", "provider")
@@ -415,3 +417,18 @@ def transcribe(info: audio.AudioInfo, sha256: str, q: dict, request_id: str) -> 
         },
         "results": {"channels": channels, "utterances": utterances},
     }
+
+
+def handle_projects(req: Request) -> Reply:
+    """`GET /v1/projects`: the documented way to check a key (ListProjectsV1Response)."""
+    request_id = _request_id()
+    if req.method != "GET":
+        req.violation("method", f"{req.method} /v1/projects: listing projects is GET", "provider")
+        return errors(request_id)(405, "method", None)
+    refused = authorize(req, request_id)
+    if refused:
+        return refused
+    refused = req.gate(errors(request_id))
+    if refused:
+        return refused
+    return req.answer(json_reply(200, {"projects": [{"project_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "standin-project")), "name": "Stand-in project"}]}))

@@ -50,6 +50,17 @@ from . import schema as strict
 from .server import Reply, Request, json_reply
 
 ROLES = {"developer", "system", "user", "assistant", "tool", "function"}
+# CreateChatCompletionRequest's properties in the OpenAPI document; the API refuses others
+# ("Unrecognized request argument supplied: ...").
+REQUEST_KEYS = {
+    "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+    "max_completion_tokens", "max_tokens", "messages", "metadata", "modalities", "model", "moderation",
+    "n", "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key",
+    "prompt_cache_options", "prompt_cache_retention", "reasoning_effort", "response_format",
+    "safety_identifier", "seed", "service_tier", "stop", "store", "stream", "stream_options",
+    "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
+}
+LISTED_MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-5", "gpt-5-mini", "gpt-5-nano", "o3", "o4-mini")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 REFUSAL = "I'm sorry, but I can't help with that request."
 RPM_LIMIT = 10_000
@@ -145,6 +156,9 @@ def check_request(req: Request, body: dict) -> Reply | None:
         req.violation("body", message, source)
         return _error(400, message, "invalid_request_error", code, param)
 
+    unknown = sorted(set(body) - REQUEST_KEYS)
+    if unknown:
+        return bad(f"Unrecognized request argument supplied: {unknown[0]}", None)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         return bad("you must provide a model parameter", "model")
@@ -301,3 +315,25 @@ def complete(req: Request, body: dict, request_id: str) -> Reply:
         ("x-ratelimit-reset-tokens", "0s"),
     ]
     return json_reply(200, payload, headers)
+
+
+def handle_models(req: Request) -> Reply:
+    """`GET /v1/models` and `GET /v1/models/{model}`: what a key check (`check-config --connect`) reads."""
+    if req.method != "GET":
+        req.violation("method", f"{req.method} on the models list", "provider")
+        return _error(405, f"Invalid method for URL ({req.method} {req.path})", "invalid_request_error")
+    refused = _authorize(req)
+    if refused:
+        return refused
+    patterns = req.state.config.get("openai_models") or []
+    models = [{"id": m, "object": "model", "created": 1715367049, "owned_by": "system"} for m in LISTED_MODELS if _model_allowed(m, patterns)]
+    models += [{"id": p, "object": "model", "created": 1715367049, "owned_by": "system"} for p in patterns if not p.endswith("*") and p not in LISTED_MODELS]
+    name = req.match.group("model") if req.match and req.match.groupdict().get("model") else None
+    refused = req.gate(errors("req_" + uuid.uuid4().hex))
+    if refused:
+        return refused
+    if name is None:
+        return req.answer(json_reply(200, {"object": "list", "data": models}))
+    if not _model_allowed(name, patterns):
+        return _error(404, f"The model '{name}' does not exist", "invalid_request_error", "model_not_found", "model")
+    return req.answer(json_reply(200, {"id": name, "object": "model", "created": 1715367049, "owned_by": "system"}))

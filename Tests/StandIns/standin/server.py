@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from .state import State, mask, mask_authorization
 
 _SECRET_HEADER = re.compile(r"authorization|cookie|key|token|secret|signature", re.I)
-DRAIN_LIMIT = 1024 * 1024
+DRAIN_LIMIT = 256 * 1024 * 1024
 
 
 @dataclass
@@ -54,6 +54,7 @@ class Request:
         self.fault = None
         self.cap_refused: float | None = None
         self.body_consumed = False
+        self.close_after = False  # part of the body is left unread: close after answering
         self.body_bytes = 0
         host = self.headers.get("Host") or f"127.0.0.1:{handler.server.server_address[1]}"
         self.base_url = f"http://{host}"
@@ -272,16 +273,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def finish_request(self, req: Request, reply: Reply, started: float, counted: bool) -> None:
         entry = req.entry
-        close = False
+        close = req.close_after
         if not req.body_consumed:
+            # Read what the client sends before answering, so an early answer (a 401 before a
+            # large upload) reaches it rather than a reset; past DRAIN_LIMIT, close instead.
             length = req.content_length()
-            if req.is_chunked() or (length is not None and length > DRAIN_LIMIT):
+            if length is not None and length > DRAIN_LIMIT:
                 close = True
-            elif length:
+            elif length or req.is_chunked():
                 try:
                     for _ in req.iter_body():
-                        pass
-                except ConnectionError:
+                        if req.body_bytes > DRAIN_LIMIT:
+                            close = True
+                            break
+                except (ConnectionError, ValueError):
                     close = True
         entry["body_bytes"] = req.body_bytes
         entry["status"] = reply.status

@@ -24,6 +24,7 @@ DEFAULT_CONFIG = {
     "deepgram_key": "standin-deepgram-key",
     "openai_key": "sk-standin-openai-key",
     "callrail_key": "standin-callrail-key",
+    "callrail_account_id": "ACC" + "0" * 32,
     "twilio_account_sid": "AC" + "0" * 32,
     "twilio_auth_token": "f" * 32,
     "twilio_api_key_sid": None,

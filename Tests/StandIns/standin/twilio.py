@@ -275,3 +275,29 @@ def deliver(url: str, params: dict, sig: str, timeout: float = 30.0) -> dict:
         return {"status": error.code, "body": error.read(4096).decode("utf-8", "replace")}
     except OSError as error:
         return {"status": 0, "error": str(error)}
+
+
+def handle_account(req: Request) -> Reply:
+    """`GET /2010-04-01/Accounts/{AccountSid}.json`: the account resource, a key check."""
+    account = req.match.group("account")
+    err = errors(req.path)
+    if req.method != "GET":
+        req.violation("method", f"{req.method} on the account resource", "provider")
+        return _error(405, 20004, "Method not allowed")
+    probe = Recording("RE" + "0" * 32, account, "CA" + "0" * 32, 0, 1, True, False)
+    why = _credentials_ok(req, probe)
+    if why is not None:
+        req.violation("auth", "the REST API needs HTTP Basic credentials" if why == "missing" else why, "provider")
+        return err(401, "auth", None)
+    if account != req.state.config["twilio_account_sid"]:
+        req.violation("account", f"{account} is not the configured account", "provider")
+        return err(404, "account", None)
+    refused = req.gate(err)
+    if refused:
+        return refused
+    when = email.utils.formatdate(time.time(), usegmt=True)
+    return req.answer(json_reply(200, {
+        "sid": account, "owner_account_sid": account, "friendly_name": "Stand-in account", "status": "active",
+        "type": "Full", "date_created": when, "date_updated": when, "auth_token": None,
+        "uri": f"{API}/Accounts/{account}.json",
+    }))
