@@ -104,6 +104,13 @@ class DeepgramTests(StandInCase):
         self.assertEqual(len(result["results"]["channels"]), 1)
         self.assertEqual({u["speaker"] for u in result["results"]["utterances"]}, {0, 1})
 
+    def test_audio_without_samples_has_no_utterances(self):
+        resp = self.listen(audio.wav_bytes(0, 1))
+        self.assertEqual(resp.status, 200, resp.body)
+        result = resp.json()
+        self.assertEqual((result["metadata"]["duration"], result["results"]["utterances"]), (0, []))
+        self.assertEqual(result["results"]["channels"][0]["alternatives"][0]["transcript"], "")
+
     def test_same_audio_same_transcript(self):
         body = audio.wav_bytes(9, 1)
         a, b = self.listen(body).json(), self.listen(body).json()
@@ -247,7 +254,7 @@ class OpenAITests(StandInCase):
         self.assertEqual(usage["total_tokens"], usage["prompt_tokens"] + usage["completion_tokens"])
         self.assertGreater(usage["prompt_tokens"], 10)
         self.assertGreater(usage["completion_tokens"], 10)
-        for name in ("x-request-id", "x-ratelimit-limit-requests", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests"):
+        for name in ("x-request-id", "openai-processing-ms", "openai-version", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"):
             self.assertIsNotNone(resp.header(name), name)
         entry = self.assert_clean()
         self.assertEqual((entry["prompt_tokens"], entry["completion_tokens"]), (usage["prompt_tokens"], usage["completion_tokens"]))
@@ -283,6 +290,8 @@ class OpenAITests(StandInCase):
                 self.assertEqual((error["type"], error["code"]), ("invalid_request_error", code))
                 self.assertNotIn(OA_KEY, resp.body.decode())
                 self.assert_violation("provider", needle)
+        quoted = self.chat(chat_body(), {"Authorization": "Bearer sk-wrong-key-0000", "Content-Type": "application/json"}).json()["error"]["message"]
+        self.assertIn("Incorrect API key provided: sk-" + "*" * 10 + "0000.", quoted)
 
     def test_non_strict_schemas_are_refused(self):
         def without(path, key):
@@ -323,6 +332,8 @@ class OpenAITests(StandInCase):
             (dict(base, messages=[{"role": "robot", "content": "x"}]), 400, "provider", "messages[0].role"),
             (dict(base, messages=[{"role": "user"}]), 400, "provider", "messages[0].content"),
             (dict(base, max_completion_tokens=0), 400, "provider", "max_completion_tokens"),
+            (dict(base, max_completion_tokens=50, max_tokens=50), 400, "provider", "cannot both be set"),
+            (dict(base, n=0), 400, "provider", "'n'"),
             (dict(base, stream=True), 400, "standin", "stream=true"),
             (dict(base, model="text-davinci-003"), 404, "provider", "Structured Outputs"),
             (dict(base, response_schema={}), 400, "provider", "Unrecognized request argument supplied: response_schema"),
@@ -375,7 +386,7 @@ class OpenAITests(StandInCase):
         for _ in range(3):
             resp = self.chat(chat_body())
             self.assertEqual(resp.status, 429)
-            self.assertEqual(resp.header("retry-after"), "2")
+            self.assertEqual((resp.header("retry-after"), resp.header("retry-after-ms")), ("2", "2000"))
             self.assertEqual(resp.header("x-ratelimit-remaining-requests"), "0")
             self.assertEqual(resp.json()["error"]["code"], "rate_limit_exceeded")
         self.assertEqual(self.chat(chat_body()).status, 200)
@@ -448,6 +459,8 @@ class TwilioTests(StandInCase):
         open_rec = self.record(basic_auth=False)
         self.assertEqual(self.call("GET", self.path(open_rec, ".wav")).status, 200)
         self.assert_clean()
+        self.assertEqual(self.call("GET", self.path(open_rec, ".wav"), headers={"Authorization": basic(ACCOUNT, "e" * 32)}).status, 401, "credentials that are sent are checked")
+        self.assert_violation("provider", "wrong password")
         self.assertEqual(self.call("GET", self.path(open_rec, ".json")).status, 401, "the REST resource always needs credentials")
 
     def test_redirect_to_a_short_lived_url(self):
@@ -637,7 +650,9 @@ class ControlTests(StandInCase):
         for e in entries:
             self.assertTrue({"id", "time", "method", "path", "query", "headers", "body_bytes", "status", "verdict", "ms"} <= set(e), e)
         self.assertEqual(entries[0]["query"], {"model": "nova-3", "smart_format": "true", "utterances": "true", "diarize": "true"})
-        self.assertNotIn(OA_KEY, self.call("GET", "/_standin/config").body.decode())
+        shown = self.call("GET", "/_standin/config").body.decode() + self.call("GET", "/_standin/stats").body.decode()
+        for secret in (DG_KEY, OA_KEY, TOKEN, CR_KEY):
+            self.assertNotIn(secret, shown)
 
     def test_filters_and_reset(self):
         rec = self.control("POST", "recordings", {"duration": 3, "channels": 1, "basic_auth": False})

@@ -82,7 +82,7 @@ def _tone_block(channels: int, rate: int) -> bytes:
     return struct.pack("<%dh" % len(samples), *samples)
 
 
-def wav_stream(duration: float, channels: int, rate: int = WAV_RATE, chunk_bytes: int = 64000) -> tuple[int, Iterator[bytes]]:
+def wav_stream(duration: float, channels: int, rate: int = WAV_RATE, chunk_bytes: int = 256000) -> tuple[int, Iterator[bytes]]:
     """(length, chunks) of a PCM WAV of `duration` seconds with `channels` channels."""
     if channels not in (1, 2):
         raise ValueError("channels must be 1 or 2")

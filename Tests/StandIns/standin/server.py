@@ -111,7 +111,7 @@ class Request:
     def is_chunked(self) -> bool:
         return "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
 
-    def iter_body(self, chunk: int = 65536) -> Iterator[bytes]:
+    def iter_body(self, chunk: int = 262144) -> Iterator[bytes]:
         """The request body as it arrives (Content-Length or chunked)."""
         self.body_consumed = True
         rfile = self.handler.rfile
