@@ -25,6 +25,17 @@ class WavTests(unittest.TestCase):
                         self.assertEqual(w.getnframes(), round(duration * 8000))
                         self.assertEqual(len(w.readframes(w.getnframes())), round(duration * 8000) * channels * 2)
 
+    def test_a_tagged_wav_names_its_media_and_stays_a_valid_wav(self):
+        data = audio.wav_bytes(2.5, 2, tag="RE" + "a" * 32)
+        self.assertEqual(len(data), audio.wav_length(2.5, 2, tag="RE" + "a" * 32))
+        self.assertEqual(audio.media_tag(data[:4096]), "RE" + "a" * 32)
+        self.assertAlmostEqual(audio.parse_wav(data[:4096], len(data)).duration, 2.5)
+        with wave.open(io.BytesIO(data)) as w:
+            self.assertEqual((w.getnchannels(), w.getnframes()), (2, 20000))
+        self.assertIsNone(audio.media_tag(audio.wav_bytes(1, 1)))
+        with self.assertRaises(ValueError):
+            audio.wav_bytes(1, 1, tag="no spaces allowed")
+
     def test_stream_yields_exactly_the_announced_length(self):
         length, chunks = audio.wav_stream(123.4, 2, chunk_bytes=1000)
         sizes = [len(c) for c in chunks]
@@ -74,6 +85,11 @@ class Mp3Tests(unittest.TestCase):
                     self.assertAlmostEqual(info.duration, frames * 576 / 8000)
                     self.assertGreaterEqual(info.duration, duration)
                     self.assertLess(info.duration, duration + 576 / 8000)
+
+    def test_a_tagged_mp3_names_its_media(self):
+        data = audio.mp3_bytes(3, 1, tag="CAL" + "b" * 32)
+        self.assertEqual(audio.media_tag(data[:4096]), "CAL" + "b" * 32)
+        self.assertAlmostEqual(audio.parse_mp3(data).duration, audio.parse_mp3(audio.mp3_bytes(3, 1)).duration)
 
     def test_id3_tags_are_skipped(self):
         body = audio.mp3_bytes(2, 1)

@@ -337,7 +337,11 @@ class OpenAITests(StandInCase):
             (dict(base, stream=True), 400, "standin", "stream=true"),
             (dict(base, model="text-davinci-003"), 404, "provider", "Structured Outputs"),
             (dict(base, response_schema={}), 400, "provider", "Unrecognized request argument supplied: response_schema"),
+            (dict(base, messages=[{"role": "user", "content": "word " * 110_000}]), 400, "provider", "maximum context length is 128000 tokens"),
         ]
+        typo = json.loads(json.dumps(base))
+        typo["response_format"]["json_schema"]["scheme"] = {}
+        cases.append((typo, 400, "provider", "response_format.json_schema.scheme"))
         bad_name = json.loads(json.dumps(base))
         bad_name["response_format"]["json_schema"]["name"] = "call analysis!"
         cases.append((bad_name, 400, "provider", "does not match pattern"))
@@ -432,6 +436,19 @@ class TwilioTests(StandInCase):
         meta = self.call("GET", self.path(rec, ".json"), headers=self.AUTH).json()
         self.assertEqual((meta["sid"], meta["account_sid"], meta["channels"], meta["duration"], meta["status"]), (rec["sid"], ACCOUNT, 2, "15", "completed"))
 
+    def test_each_recording_s_bytes_name_it_and_deepgram_logs_which_it_heard(self):
+        a, b = self.record(duration=5, channels=1), self.record(duration=5, channels=1)
+        wav_a = self.call("GET", self.path(a, ".wav"), headers=self.AUTH).body
+        wav_b = self.call("GET", self.path(b, ".wav"), headers=self.AUTH).body
+        self.assertNotEqual(wav_a, wav_b)
+        self.assertEqual(audio.media_tag(wav_a[:4096]), a["sid"])
+        mp3 = self.call("GET", self.path(b, ".mp3"), headers=self.AUTH).body
+        self.assertEqual(audio.media_tag(mp3[:4096]), b["sid"])
+        for body in (wav_a, wav_b, wav_b):
+            self.call("POST", LISTEN + "&diarize=true", body, {**DG_AUTH, "Content-Type": "audio/x-wav"})
+        self.assertEqual(len(self.requests(provider="deepgram", media=a["sid"])), 1)
+        self.assertEqual(len(self.requests(provider="deepgram", media=b["sid"])), 2)
+
     def test_callback_parameters(self):
         rec = self.record(duration=42.4, channels=1)
         p = rec["callback_params"]
@@ -480,12 +497,12 @@ class TwilioTests(StandInCase):
     def test_requested_channels(self):
         stereo = self.record(channels=2)
         resp = self.call("GET", self.path(stereo, ".wav?RequestedChannels=1"), headers=self.AUTH)
-        self.assertEqual(audio.parse_wav(resp.body[:100], len(resp.body)).channels, 1)
+        self.assertEqual(audio.parse_wav(resp.body[:4096], len(resp.body)).channels, 1)
         conference = self.record(channels=2, source="Conference")
         resp = self.call("GET", self.path(conference, ".wav"), headers=self.AUTH)
-        self.assertEqual(audio.parse_wav(resp.body[:100], len(resp.body)).channels, 1, "conference recordings download as mono by default")
+        self.assertEqual(audio.parse_wav(resp.body[:4096], len(resp.body)).channels, 1, "conference recordings download as mono by default")
         resp = self.call("GET", self.path(conference, ".wav?RequestedChannels=2"), headers=self.AUTH)
-        self.assertEqual(audio.parse_wav(resp.body[:100], len(resp.body)).channels, 2)
+        self.assertEqual(audio.parse_wav(resp.body[:4096], len(resp.body)).channels, 2)
         mono = self.record(channels=1)
         resp = self.call("GET", self.path(mono, ".wav?RequestedChannels=2"), headers=self.AUTH)
         self.assertEqual((resp.status, resp.json()["code"]), (400, 16113))
@@ -519,7 +536,7 @@ class TwilioTests(StandInCase):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         conn.request("GET", self.path(rec, ".wav"), headers=self.AUTH)
         response = conn.getresponse()
-        self.assertEqual(int(response.getheader("Content-Length")), audio.wav_length(15, 2))
+        self.assertEqual(int(response.getheader("Content-Length")), audio.wav_length(15, 2, tag=rec["sid"]))
         with self.assertRaises(http.client.IncompleteRead):
             response.read()
         conn.close()

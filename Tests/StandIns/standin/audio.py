@@ -16,6 +16,7 @@ so an hour-long recording costs no memory.
 from __future__ import annotations
 
 import math
+import re
 import struct
 from dataclasses import dataclass
 from typing import Iterator
@@ -66,9 +67,9 @@ def wav_frames(duration: float, rate: int = WAV_RATE) -> int:
     return int(round(duration * rate))
 
 
-def wav_length(duration: float, channels: int, rate: int = WAV_RATE) -> int:
+def wav_length(duration: float, channels: int, rate: int = WAV_RATE, tag: str | None = None) -> int:
     """Byte length of the WAV `wav_stream` produces."""
-    return 44 + wav_frames(duration, rate) * channels * WAV_BITS // 8
+    return 44 + (len(_info_chunk(tag)) if tag is not None else 0) + wav_frames(duration, rate) * channels * WAV_BITS // 8
 
 
 def _tone_block(channels: int, rate: int) -> bytes:
@@ -82,12 +83,42 @@ def _tone_block(channels: int, rate: int) -> bytes:
     return struct.pack("<%dh" % len(samples), *samples)
 
 
-def wav_stream(duration: float, channels: int, rate: int = WAV_RATE, chunk_bytes: int = 256000) -> tuple[int, Iterator[bytes]]:
-    """(length, chunks) of a PCM WAV of `duration` seconds with `channels` channels."""
+MEDIA_TAG = re.compile(rb"standin-media:([A-Za-z0-9_-]{1,64})")
+
+
+def _tag_text(tag: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", tag):
+        raise ValueError("a media tag is 1 to 64 letters, digits, _ or -")
+    return b"standin-media:" + tag.encode()
+
+
+def _info_chunk(tag: str) -> bytes:
+    """A RIFF LIST/INFO chunk whose comment (ICMT) names the media, as any WAV may carry."""
+    text = _tag_text(tag) + b"\0"
+    if len(text) % 2:
+        text += b"\0"
+    icmt = b"ICMT" + struct.pack("<I", len(text)) + text
+    body = b"INFO" + icmt
+    return b"LIST" + struct.pack("<I", len(body)) + body
+
+
+def media_tag(prefix: bytes) -> str | None:
+    """The tag a stand-in wrote into its own media (None for anyone else's audio)."""
+    m = MEDIA_TAG.search(prefix)
+    return m.group(1).decode() if m else None
+
+
+def wav_stream(duration: float, channels: int, rate: int = WAV_RATE, chunk_bytes: int = 256000, tag: str | None = None) -> tuple[int, Iterator[bytes]]:
+    """(length, chunks) of a PCM WAV of `duration` seconds with `channels` channels; `tag`
+    names the media in a LIST/INFO chunk before the samples (so the bytes differ per recording)."""
     if channels not in (1, 2):
         raise ValueError("channels must be 1 or 2")
     frames = wav_frames(duration, rate)
     header = wav_header(frames, channels, rate)
+    if tag is not None:
+        info = _info_chunk(tag)
+        riff = struct.unpack("<I", header[4:8])[0] + len(info)
+        header = header[:4] + struct.pack("<I", riff) + header[8:36] + info + header[36:]
     block = _tone_block(channels, rate)
     data_bytes = frames * channels * WAV_BITS // 8
     repeat = max(1, chunk_bytes // len(block))
@@ -104,9 +135,9 @@ def wav_stream(duration: float, channels: int, rate: int = WAV_RATE, chunk_bytes
     return len(header) + data_bytes, chunks()
 
 
-def wav_bytes(duration: float, channels: int, rate: int = WAV_RATE) -> bytes:
+def wav_bytes(duration: float, channels: int, rate: int = WAV_RATE, tag: str | None = None) -> bytes:
     """The whole WAV in memory (tests and small files)."""
-    _, chunks = wav_stream(duration, channels, rate)
+    _, chunks = wav_stream(duration, channels, rate, tag=tag)
     return b"".join(chunks)
 
 
@@ -173,26 +204,39 @@ def mp3_frames(duration: float) -> int:
     return int(math.ceil(duration * MP3_RATE / _MP3_SAMPLES))
 
 
-def mp3_stream(duration: float, channels: int) -> tuple[int, Iterator[bytes]]:
-    """(length, chunks) of a silent MP3 of about `duration` seconds (rounded up to a frame)."""
+def _id3_tag(tag: str) -> bytes:
+    """An ID3v2.3 tag with one TIT2 (title) frame naming the media."""
+    text = b"\0" + _tag_text(tag)  # encoding byte 0: ISO-8859-1
+    frame = b"TIT2" + struct.pack(">I", len(text)) + b"\0\0" + text
+    size = len(frame)
+    syncsafe = bytes(((size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F))
+    return b"ID3\x03\x00\x00" + syncsafe + frame
+
+
+def mp3_stream(duration: float, channels: int, tag: str | None = None) -> tuple[int, Iterator[bytes]]:
+    """(length, chunks) of a silent MP3 of about `duration` seconds (rounded up to a frame);
+    `tag` names the media in an ID3v2 title."""
     if channels not in (1, 2):
         raise ValueError("channels must be 1 or 2")
     frame = _mp3_frame(channels)
     count = mp3_frames(duration)
-    per_chunk = max(1, 64000 // len(frame))
+    per_chunk = max(1, 256000 // len(frame))
+    id3 = _id3_tag(tag) if tag is not None else b""
 
     def chunks() -> Iterator[bytes]:
+        if id3:
+            yield id3
         left = count
         while left > 0:
             n = min(left, per_chunk)
             left -= n
             yield frame * n
 
-    return count * len(frame), chunks()
+    return len(id3) + count * len(frame), chunks()
 
 
-def mp3_bytes(duration: float, channels: int) -> bytes:
-    _, chunks = mp3_stream(duration, channels)
+def mp3_bytes(duration: float, channels: int, tag: str | None = None) -> bytes:
+    _, chunks = mp3_stream(duration, channels, tag)
     return b"".join(chunks)
 
 

@@ -273,7 +273,7 @@ def handle_media(req: Request) -> Reply:
         return Reply(200, b"<html>not an mp3</html>" * 4, "audio/mpeg")
     req.note(call=call.id, audio_seconds=call.recording_duration, channels=call.channels)
     req.latency()
-    length, chunks = audio.mp3_stream(call.recording_duration, call.channels)
+    length, chunks = audio.mp3_stream(call.recording_duration, call.channels, call.id)
     return req.answer(Reply(200, content_type="audio/mpeg", stream=(length, chunks)))
 
 

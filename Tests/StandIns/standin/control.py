@@ -1,7 +1,7 @@
 """The control API under `/_standin/` (never a path a real provider uses).
 
   GET  /_standin/health                       {"ok": true}
-  GET  /_standin/requests[?provider=&since=ID&verdict=]   the request log and the stats
+  GET  /_standin/requests[?since=ID&FIELD=VALUE...]   the request log (filtered) and the stats
   GET  /_standin/violations[?provider=]       log entries that broke a rule
   GET  /_standin/stats                        per provider: requests, statuses, max concurrency, ...
   POST /_standin/reset  {"media": false, "config": false}
@@ -275,8 +275,7 @@ def _filtered(req: Request) -> list[dict]:
     since = int(q.get("since", "0") or 0)
     with req.state.lock:
         entries = [dict(e) for e in req.state.log if e["id"] > since and e.get("done")]
-    if "provider" in q:
-        entries = [e for e in entries if e.get("provider") == q["provider"]]
-    if "verdict" in q:
-        entries = [e for e in entries if e.get("verdict") == q["verdict"]]
+    for key, value in q.items():  # ?provider=deepgram&verdict=ok&media=RE...: equality on a field
+        if key != "since":
+            entries = [e for e in entries if str(e.get(key)) == value]
     return entries

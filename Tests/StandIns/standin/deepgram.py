@@ -314,7 +314,7 @@ def handle(req: Request) -> Reply:
     if info.channels == 1 and not diarize:
         req.violation("query", "mono audio without diarize=true: utterances would carry no party", "otto")
         return _bad_request(request_id, "mono audio needs diarize=true (Otto's contract)")
-    req.note(audio_seconds=round(info.duration, 3), channels=info.channels, container=info.container, model=q["model"][-1])
+    req.note(audio_seconds=round(info.duration, 3), channels=info.channels, container=info.container, model=q["model"][-1], media=audio.media_tag(prefix))
     refused = req.gate(errors(request_id))
     if refused:
         return refused

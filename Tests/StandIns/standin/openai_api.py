@@ -192,6 +192,9 @@ def check_request(req: Request, body: dict) -> Reply | None:
     js = rf.get("json_schema")
     if not isinstance(js, dict):
         return bad("Missing required parameter: 'response_format.json_schema'.", "response_format.json_schema", code="missing_required_parameter")
+    extra = sorted(set(js) - {"name", "description", "schema", "strict"})
+    if extra:
+        return bad(f"Unrecognized request argument supplied: response_format.json_schema.{extra[0]}", "response_format.json_schema")
     name = js.get("name")
     if not isinstance(name, str):
         return bad("Missing required parameter: 'response_format.json_schema.name'.", "response_format.json_schema.name", code="missing_required_parameter")
@@ -206,6 +209,10 @@ def check_request(req: Request, body: dict) -> Reply | None:
     if problems:
         req.note(schema_errors=problems)
         return bad(f"Invalid schema for response_format '{name}': {problems[0]}", "response_format", code="invalid_json_schema")
+    window = int(req.state.config.get("openai_context_tokens") or 128_000)
+    prompt = sum(tokens(_text_of(m.get("content"))) + 4 for m in messages) + 3
+    if prompt > window:
+        return bad(f"This model's maximum context length is {window} tokens. However, your messages resulted in {prompt} tokens. Please reduce the length of the messages.", "messages", code="context_length_exceeded")
     if not _model_allowed(model, req.state.config.get("openai_models") or []):
         req.violation("body", f"model {model!r} is not one the stand-in knows to support Structured Outputs", "provider")
         return _error(404, f"The model `{model}` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found")

@@ -32,6 +32,8 @@ DEFAULT_CONFIG = {
     # Model names the OpenAI stand-in accepts: exact names or prefixes ending in "*".
     "openai_models": ["gpt-4o*", "gpt-4.1*", "gpt-5*", "o1*", "o3*", "o4-mini*", "chatgpt-4o*"],
     "deepgram_max_bytes": 2 * 1024 ** 3,
+    # The context window the OpenAI stand-in assumes (prompt tokens at four characters each).
+    "openai_context_tokens": 128_000,
     "cdn_url_ttl": 4 * 3600,
 }
 SECRET_CONFIG = {"deepgram_key", "openai_key", "callrail_key", "twilio_auth_token", "twilio_api_key_secret"}
@@ -119,7 +121,7 @@ class State:
         self.latency = {p: 0.0 for p in PROVIDERS}
         self.latency.update(latency or {})
         self.log: list[dict] = []
-        self.max_log = 200_000
+        self.max_log = 50_000  # newest entries; the stats count everything
         self.ids = itertools.count(1)
         self.fault_ids = itertools.count(1)
         self.faults: list[Fault] = []

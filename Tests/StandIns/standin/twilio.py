@@ -113,11 +113,11 @@ def _requested_channels(req: Request, rec: Recording, err) -> int | Reply:
     return int(value)
 
 
-def media_reply(ext: str, duration: float, channels: int) -> Reply:
+def media_reply(ext: str, duration: float, channels: int, tag: str) -> Reply:
     if ext == ".mp3":
-        length, chunks = audio.mp3_stream(duration, channels)
+        length, chunks = audio.mp3_stream(duration, channels, tag)
         return Reply(200, content_type="audio/mpeg", stream=(length, chunks))
-    length, chunks = audio.wav_stream(duration, channels)
+    length, chunks = audio.wav_stream(duration, channels, tag=tag)
     return Reply(200, content_type="audio/x-wav", stream=(length, chunks))
 
 
@@ -170,7 +170,7 @@ def handle_recording(req: Request) -> Reply:
             req.state.cdn_tokens[token] = (f"twilio:{kind}:{channels}", sid, time.time() + float(req.state.config["cdn_url_ttl"]))
         location = f"{req.base_url}/twiliocdn/recordings/{token}.{kind}"
         return req.answer(Reply(302, b"", None, [("Location", location)]))
-    return req.answer(media_reply(ext, rec.duration, channels))
+    return req.answer(media_reply(ext, rec.duration, channels, rec.sid))
 
 
 def handle_cdn(req: Request) -> Reply:
@@ -194,7 +194,7 @@ def handle_cdn(req: Request) -> Reply:
     if req.fault is not None and req.fault.kind == "malformed":
         return Reply(200, b"<html>this is not audio</html>" * 4, "audio/x-wav" if kind == "wav" else "audio/mpeg")
     req.note(recording=rec.sid, format=kind, channels=int(channels), audio_seconds=rec.duration)
-    return req.answer(media_reply("." + kind, rec.duration, int(channels)))
+    return req.answer(media_reply("." + kind, rec.duration, int(channels), rec.sid))
 
 
 def resource(base_url: str, rec: Recording) -> dict:
