@@ -778,6 +778,56 @@ class ControlTests(StandInCase):
         self.assert_violation("provider", "no POST /v1/completions")
 
 
+class PipelineTests(StandInCase):
+    """A call through all the stand-ins the way issue 13's pipeline will take it: a reference
+    client for whoever builds Otto's, and proof the stand-ins fit together."""
+
+    def test_a_recorded_call_fetched_streamed_transcribed_and_analysed(self):
+        rec = self.control("POST", "recordings", {"duration": 95, "channels": 2, "basic_auth": True})
+        self.assertTrue(rec["redirect"], "media behind HTTP auth redirects by default")
+        # 1. fetch: Basic auth on the API host, then the short-lived URL without credentials
+        media = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        media.request("GET", urllib.parse.urlsplit(rec["callback_params"]["RecordingUrl"]).path + ".wav", headers={"Authorization": basic(ACCOUNT, TOKEN)})
+        first = media.getresponse()
+        first.read()
+        self.assertEqual(first.status, 302)
+        media.request("GET", urllib.parse.urlsplit(first.getheader("Location")).path)
+        audio_resp = media.getresponse()
+        self.assertEqual(audio_resp.status, 200)
+        # 2. stream it to Deepgram as it arrives (chunked), never holding the whole file
+        dg = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        dg.putrequest("POST", "/v1/listen?model=nova-3&smart_format=true&utterances=true&multichannel=true")
+        dg.putheader("Authorization", f"Token {DG_KEY}")
+        dg.putheader("Content-Type", audio_resp.getheader("Content-Type"))
+        dg.putheader("Transfer-Encoding", "chunked")
+        dg.endheaders()
+        while True:
+            piece = audio_resp.read(32768)
+            if not piece:
+                break
+            dg.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+        dg.send(b"0\r\n\r\n")
+        transcript = json.loads(dg.getresponse().read())
+        media.close()
+        dg.close()
+        utterances = sorted(transcript["results"]["utterances"], key=lambda u: u["start"])
+        self.assertEqual(transcript["metadata"]["duration"], 95.0)
+        self.assertEqual({u["channel"] for u in utterances}, {0, 1})
+        # 3. talk time computed locally, the analysis asked for under a strict schema
+        talk = {ch: sum(u["end"] - u["start"] for u in utterances if u["channel"] == ch) for ch in (0, 1)}
+        self.assertTrue(all(v > 0 for v in talk.values()))
+        lines = "\n".join(f"[{u['start']:.1f}s] {'agent' if u['channel'] == 0 else 'caller'}: {u['transcript']}" for u in utterances)
+        resp = self.call("POST", "/v1/chat/completions", json.dumps(chat_body(transcript=lines)).encode(), OA_AUTH)
+        analysis = json.loads(resp.json()["choices"][0]["message"]["content"])
+        jsonschema.validate(analysis, ANALYSIS)
+        # 4. what the stand-ins saw
+        self.assertEqual(self.violations(), [])
+        stats = self.control("GET", "stats")
+        self.assertEqual((stats["twilio"]["requests"], stats["deepgram"]["requests"], stats["openai"]["requests"]), (2, 1, 1))
+        self.assertEqual(stats["deepgram"]["audio_seconds"], 95.0)
+        self.assertEqual(self.requests(provider="deepgram")[0]["media"], rec["sid"])
+
+
 class KeyCheckTests(StandInCase):
     """The documented endpoints a `check-config --connect` can use to prove a key works."""
 
