@@ -716,12 +716,19 @@ class ControlTests(StandInCase):
 
     def test_outage_answers_503_until_it_ends(self):
         body = json.dumps(chat_body()).encode()
-        self.fault(provider="openai", fault="outage", seconds=0.5)
-        started = time.monotonic()
-        self.assertEqual(self.call("POST", "/v1/chat/completions", body, OA_AUTH).status, 503)
+        self.fault(provider="openai", fault="outage", seconds=600)
+        self.assertEqual([self.call("POST", "/v1/chat/completions", body, OA_AUTH).status for _ in range(3)], [503, 503, 503])
+        self.assertEqual(self.control("GET", "faults")["faults"][0]["active"], True)
+        self.control("POST", "faults/clear")
+        self.assertEqual(self.call("POST", "/v1/chat/completions", body, OA_AUTH).status, 200)
+        self.assertTrue(all(e["verdict"] == "fault" and e["fault"] == "outage" for e in self.requests() if e["status"] == 503))
+        # and one that ends by itself: every answer inside its window is a 503
+        programmed = time.time()
+        self.fault(provider="openai", fault="outage", seconds=0.3)
         self.wait_for(lambda: self.call("POST", "/v1/chat/completions", body, OA_AUTH).status == 200, what="the outage to end")
-        self.assertGreaterEqual(time.monotonic() - started, 0.5)
-        self.assertTrue(all(e["verdict"] == "fault" for e in self.requests() if e["status"] == 503))
+        later = [e for e in self.requests() if e["time"] >= programmed]
+        self.assertTrue(all(e["status"] == 503 for e in later if e["time"] < programmed + 0.3 - 0.05), later)
+        self.assertGreaterEqual(later[-1]["time"], programmed + 0.3 - 0.05)
 
     def test_disconnect_without_answer(self):
         self.fault(provider="openai", fault="disconnect")
@@ -730,24 +737,28 @@ class ControlTests(StandInCase):
         self.assertEqual(self.wait_for(lambda: self.requests(provider="openai"), what="the log entry")[0]["status"], 0)
 
     def _hold(self, n):
-        """n Deepgram requests held open by a slow fault; returns their threads and statuses."""
-        self.fault(provider="deepgram", fault="slow", seconds=2, count=n)
+        """n Deepgram requests held open by a slow fault until `faults/release`."""
+        self.fault(provider="deepgram", fault="slow", seconds=120, count=n)
         statuses = []
         body = audio.wav_bytes(1, 1)
 
         def send():
-            statuses.append(self.call("POST", LISTEN + "&diarize=true", body, {**DG_AUTH, "Content-Type": "audio/wav"}).status)
+            statuses.append(self.call("POST", LISTEN + "&diarize=true", body, {**DG_AUTH, "Content-Type": "audio/wav"}, timeout=180).status)
 
         threads = [threading.Thread(target=send) for _ in range(n)]
         for t in threads:
             t.start()
-        self.wait_for(lambda: self.control("GET", "stats")["deepgram"]["in_flight"] == n, what=f"{n} requests in flight")
+        self.wait_for(lambda: self.control("GET", "stats")["deepgram"]["in_flight"] == n, timeout=60, what=f"{n} requests in flight")
         return threads, statuses
+
+    def _release(self, threads):
+        self.control("POST", "faults/release")
+        for t in threads:
+            t.join(timeout=60)
 
     def test_max_concurrency_is_recorded(self):
         threads, statuses = self._hold(4)
-        for t in threads:
-            t.join()
+        self._release(threads)
         self.assertEqual(statuses, [200] * 4)
         stats = self.control("GET", "stats")["deepgram"]
         self.assertEqual((stats["max_concurrency"], stats["in_flight"], stats["requests"]), (4, 0, 4))
@@ -757,8 +768,7 @@ class ControlTests(StandInCase):
         threads, statuses = self._hold(1)
         resp = self.call("POST", LISTEN + "&diarize=true", audio.wav_bytes(1, 1), {**DG_AUTH, "Content-Type": "audio/wav"})
         self.assertEqual((resp.status, resp.json()["err_code"], resp.header("Retry-After")), (429, "TOO_MANY_REQUESTS", "3"))
-        for t in threads:
-            t.join()
+        self._release(threads)
         self.assertEqual(statuses, [200])
         entry = self.requests(provider="deepgram", verdict="rate_limited")
         self.assertEqual(len(entry), 1)

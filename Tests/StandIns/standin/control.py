@@ -7,7 +7,8 @@
   POST /_standin/reset  {"media": false, "config": false}
   GET  /_standin/faults                       programmed faults and what is left of them
   POST /_standin/faults {fault} | {"faults": [fault, ...]}
-  POST /_standin/faults/clear {"provider": optional}
+  POST /_standin/faults/clear {"provider": optional}   (also ends outages)
+  POST /_standin/faults/release               ends every wait of a `slow` fault now
   POST /_standin/latency {"deepgram": 0.8, ...}
   POST /_standin/limits {"provider", "max_concurrency", "rate", "per_seconds", "retry_after"}
   GET|POST /_standin/config                   credentials and options (secrets masked on GET)
@@ -216,6 +217,9 @@ def _route(req: Request) -> Reply:
             raise ControlError(f"provider must be one of {list(PROVIDERS)}")
         state.clear_faults(provider)
         return json_reply(200, {"faults": state.faults_view()})
+    if path == "/_standin/faults/release" and method == "POST":
+        state.release_slow()
+        return json_reply(200, {"released": True})
     if path == "/_standin/latency" and method == "POST":
         spec = _body(req)
         for provider, seconds in spec.items():

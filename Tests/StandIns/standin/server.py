@@ -185,7 +185,11 @@ class Request:
             self.fault = fault
             return None
         if fault.kind == "slow":
-            self.sleep(float(params["seconds"]))
+            with self.state.lock:
+                release = self.state.release
+            deadline = time.monotonic() + float(params["seconds"])
+            while not (release.is_set() or self.state.stopping.is_set()) and time.monotonic() < deadline:
+                release.wait(min(0.1, max(0.0, deadline - time.monotonic())))
             self.fault = None
             return None
         self.fault = fault  # malformed and the OpenAI answer faults

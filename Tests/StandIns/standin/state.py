@@ -132,6 +132,7 @@ class State:
         self.calls: dict[str, CallRailCall] = {}
         self.cdn_tokens: dict[str, tuple[str, str, float]] = {}  # token -> (kind, key, expires)
         self.stopping = threading.Event()
+        self.release = threading.Event()  # set (and replaced) to end every `slow` wait at once
         self.reset_stats()
 
     # ------------------------------------------------------------------ stats and log
@@ -248,6 +249,12 @@ class State:
                 fault.served += 1
                 return fault
             return None
+
+    def release_slow(self) -> None:
+        """Wake every request a `slow` fault is holding; later ones wait again."""
+        with self.lock:
+            event, self.release = self.release, threading.Event()
+        event.set()
 
     def clear_faults(self, provider: str | None = None) -> None:
         with self.lock:
