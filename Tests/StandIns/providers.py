@@ -49,7 +49,7 @@ def parse_config(text: str) -> dict:
         data = json.loads(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"--config is not JSON: {error}")
-    if not isinstance(data, dict) or any(k not in DEFAULT_CONFIG and k != "deepgram_models" for k in data):
+    if not isinstance(data, dict) or any(k not in DEFAULT_CONFIG for k in data):
         raise argparse.ArgumentTypeError(f"--config keys are among {sorted(DEFAULT_CONFIG)}")
     return data
 

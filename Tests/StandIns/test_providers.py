@@ -7,7 +7,6 @@ import http.client
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading

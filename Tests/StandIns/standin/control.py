@@ -253,7 +253,7 @@ def _route(req: Request) -> Reply:
             spec = _body(req)
             with state.lock:
                 for key, value in spec.items():
-                    if key not in state.config and key != "deepgram_models":
+                    if key not in state.config:
                         raise ControlError(f"unknown config key {key!r}")
                     state.config[key] = value
         with state.lock:

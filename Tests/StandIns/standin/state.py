@@ -31,6 +31,8 @@ DEFAULT_CONFIG = {
     "twilio_api_key_secret": None,
     # Model names the OpenAI stand-in accepts: exact names or prefixes ending in "*".
     "openai_models": ["gpt-4o*", "gpt-4.1*", "gpt-5*", "o1*", "o3*", "o4-mini*", "chatgpt-4o*"],
+    # Deepgram model names accepted besides the documented list (custom or newer models).
+    "deepgram_models": [],
     "deepgram_max_bytes": 2 * 1024 ** 3,
     # The context window the OpenAI stand-in assumes (prompt tokens at four characters each).
     "openai_context_tokens": 128_000,
