@@ -854,6 +854,13 @@ class KeyCheckTests(StandInCase):
         self.assertEqual(accounts["accounts"][0]["id"], "ACC" + "0" * 32)
         self.assertEqual(self.violations(), [])
 
+    def test_a_malformed_fault_applies_to_key_checks_too(self):
+        self.fault(provider="deepgram", fault="malformed")
+        resp = self.call("GET", "/v1/projects", headers=DG_AUTH)
+        self.assertEqual(resp.status, 200)
+        with self.assertRaises(ValueError):
+            resp.json()
+
     def test_wrong_keys_are_refused(self):
         for method, path, headers in (
             ("GET", "/v1/projects", {"Authorization": "Token nope"}),

@@ -195,9 +195,13 @@ class Request:
         return None
 
     def answer(self, reply: Reply) -> Reply:
-        """The normal answer, with a `disconnect` fault's cut applied (headers, then part of the body)."""
+        """The normal answer with an answer-shaping fault applied: `disconnect` cuts it after
+        the headers and some bytes; `malformed` (where the route has no malformed answer of its
+        own) cuts a JSON body in half, so it no longer parses."""
         if self.fault is not None and self.fault.kind == "disconnect":
             reply.cut_after = int(self.fault.params.get("after_bytes") or 0)
+        elif self.fault is not None and self.fault.kind == "malformed" and reply.stream is None and (reply.content_type or "").startswith("application/json"):
+            reply.body = reply.body[: max(1, len(reply.body) // 2)]
         return reply
 
     def sleep(self, seconds: float) -> None:
