@@ -24,6 +24,9 @@ if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
   swift test --skip-build --filter "$OTTO_TEST_FILTER"
 else
   swift test --skip-build
+  # The local stand-ins of Deepgram, OpenAI, Twilio media and CallRail test themselves
+  # (Python, about ten seconds; see Tests/StandIns/README.md).
+  python3 -m unittest discover -s Tests/StandIns
   # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts,
   # a webhook flood); they use the development database, so migrate it first.
   "$OTTO_BIN_DIR/otto-api" migrate >/dev/null
