@@ -13,6 +13,13 @@ public struct CallUpdate: Sendable, Equatable {
     public var durationSeconds: Int?
     public var recordingURL: String?
 
+    /// The longest call duration kept: a week (Twilio ends calls after 24 hours).
+    public static let maximumDurationSeconds = 604_800
+    /// The longest provider call id kept (Twilio's are 34 characters, CallRail's about 35).
+    public static let maximumIdentifierLength = 128
+    /// The longest recording URL kept.
+    public static let maximumURLLength = 2048
+
     public init(
         provider: WebhookProvider, providerCallID: String, direction: String? = nil, fromNumber: String? = nil,
         toNumber: String? = nil, trackingNumber: String? = nil, status: String = CallStatus.unknown,

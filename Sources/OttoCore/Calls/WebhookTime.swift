@@ -2,6 +2,11 @@
 /// `Timestamp`, `Mon, 16 Aug 2010 03:45:01 +0000`) and ISO 8601 (CallRail's `start_time`,
 /// `2017-04-27T14:37:11.000-04:00`).
 public enum WebhookTime {
+    /// 0001-01-01T00:00:00Z, the first instant of RFC 3339's four-digit years.
+    public static let earliest: Double = -62_135_596_800
+    /// 10000-01-01T00:00:00Z (exclusive): the end of RFC 3339's four-digit years.
+    public static let latest: Double = 253_402_300_800
+
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
     /// Unix seconds of `text`, or nil when it is neither format.

@@ -3,6 +3,11 @@ public struct RateLimitRule: Sendable, Equatable, CustomStringConvertible {
     public var limit: Int
     public var periodSeconds: Int
 
+    /// The largest request count a rule may allow per period.
+    public static let maximumLimit = 1_000_000
+    /// The longest period a rule may have: a day.
+    public static let maximumPeriodSeconds = 86_400
+
     public init(limit: Int, periodSeconds: Int) {
         self.limit = limit
         self.periodSeconds = periodSeconds

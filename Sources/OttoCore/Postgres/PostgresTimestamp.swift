@@ -9,7 +9,7 @@
 enum PostgresTimestamp {
     /// `2024-05-01T12:34:56.123456Z`: ISO 8601 in UTC, which PostgreSQL reads for both
     /// `timestamptz` and `timestamp` regardless of the session's DateStyle.
-    static func format(_ date: Date) -> String {
+    static func format(_ date: Date) -> String? {
         let totalMicroseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let (seconds, microseconds) = floorDivide(totalMicroseconds, 1_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
