@@ -21,6 +21,19 @@ struct RedisParsingPropertyTests {
         }
     }
 
+    /// `text` without CR and LF scalars (a Swift `Character` can hold "\r\n" as one).
+    static func oneLine(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
+    }
+
+    /// Whether a simple string or error could not be written back as one RESP line.
+    static func isMultiline(_ value: RedisValue) -> Bool {
+        switch value {
+        case .simpleString(let text), .error(let text): text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" }
+        default: false
+        }
+    }
+
     /// A random reply tree no deeper than hiredis' limit of 7 nested arrays.
     static func value(depth: Int = 0, using random: inout SeededGenerator) -> RedisValue {
         switch Int.random(in: 0..<(depth >= 6 ? 5 : 6), using: &random) {
@@ -89,9 +102,8 @@ struct RedisParsingPropertyTests {
             replies += values.count
             // A reply that was read re-encodes to RESP that reads back the same.
             for value in values {
+                if Self.isMultiline(value) { continue }
                 let (again, failed) = Self.read(Self.resp(value), using: &random)
-                if case .simpleString(let text) = value, text.contains("\r") || text.contains("\n") { continue }
-                if case .error(let text) = value, text.contains("\r") || text.contains("\n") { continue }
                 #expect(!failed && again == [value], "\(PropertyInput.describe(input)) -> \(value)")
             }
         }

@@ -23,11 +23,9 @@ struct ConfigurationBoundsTests {
 
     static let cases: [Case] = {
         var cases: [Case] = []
-        func api(_ variable: String, _ value: String, named: String? = nil) {
-            cases.append(
-                Case(
-                    binary: "otto-api", environment: ["DATABASE_URL": database, variable: value],
-                    variable: named ?? variable))
+        func api(_ variable: String, _ value: String) {
+            let environment = ["DATABASE_URL": database].merging([variable: value]) { $1 }
+            cases.append(Case(binary: "otto-api", environment: environment, variable: variable))
         }
         // Rate limits: a count, a period, or both beyond what the limiter can compute with.
         for value in [
