@@ -37,7 +37,8 @@ public enum PropertyInput {
         return SeededGenerator(seed: seed ^ hash)
     }
 
-    /// Tokens that tend to break parsers.
+    /// Tokens that tend to break parsers. (Not `*2147483647`: hiredis 0.14 would allocate a
+    /// 2^31-entry table and walk it when freed, seconds per input; see the RESP tests.)
     public static let tokens: [[UInt8]] =
         [
             "99999999999999999999", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
@@ -46,7 +47,7 @@ public enum PropertyInput {
             "+0000",
             "+-100", "99:99", ":", "::", "/", "//", "@", "@@", "[", "]", "[::1]", "?", "#", "=", "&", "|", ".", ",",
             " ", "\t",
-            "\r\n", "$-1\r\n", "*-1\r\n", "*2147483647\r\n", "$2147483647\r\n", ":9223372036854775808\r\n", "\u{0}",
+            "\r\n", "$-1\r\n", "*-1\r\n", ":9223372036854775808\r\n", "\u{0}",
             "\\u0000", "\"", "{", "}", "[]", "{}", "null", "true", "99999-12-31", "0000-00-00", "9999-12-31T23:59:60Z",
             "T", "Z", "GMT", "Feb", "é", "\u{FEFF}", "\u{10FFFF}",
         ].map { Array($0.utf8) } + [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80]]

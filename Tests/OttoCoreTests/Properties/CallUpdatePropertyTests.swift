@@ -15,7 +15,7 @@ struct CallUpdatePropertyTests {
     ]
 
     static let numbers: [Double] = [
-        0, -0.0, 1, -1, 0.5, 59.999, 604_800, 604_801, 2_147_483_647, 2_147_483_648, 9_007_199_254_740_993,
+        0, -0.0, 1, -1, 0.5, 59.999, 604_800, 604_801, 2_147_483_647, 2_147_483_648, 9_007_199_254_740_994,
         9.223372036854775807e18, 9.3e18, -9.3e18, 1e20, 1e25, 1e300, -1e300, .greatestFiniteMagnitude,
         -.greatestFiniteMagnitude, .leastNonzeroMagnitude, 15_551_234_567,
     ]

@@ -40,10 +40,8 @@ struct RedisParsingPropertyTests {
         case 0: return .null
         case 1:
             // Simple strings and errors are one line: no CR or LF.
-            return .simpleString(PropertyInput.text(using: &random).replacing("\r", with: "").replacing("\n", with: ""))
-        case 2:
-            return .error(
-                "ERR " + PropertyInput.text(using: &random).replacing("\r", with: "").replacing("\n", with: ""))
+            return .simpleString(oneLine(PropertyInput.text(using: &random)))
+        case 2: return .error("ERR " + oneLine(PropertyInput.text(using: &random)))
         case 3:
             let edges: [Int64] = [.min, .max, 0, -1, 1]
             return .integer(

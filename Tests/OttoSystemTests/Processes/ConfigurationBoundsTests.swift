@@ -75,6 +75,22 @@ struct ConfigurationBoundsTests {
         #expect(output.contains("- \(example.variable): "), "\(example): \(output)")
     }
 
+    /// A fresh RSA public key whose private half is thrown away (openssl), so every token is refused.
+    static func throwawayPublicKey() throws -> String {
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/bin/sh")
+        openssl.arguments = [
+            "-c", "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null | openssl pkey -pubout",
+        ]
+        let pipe = Pipe()
+        openssl.standardOutput = pipe
+        try openssl.run()
+        let pem = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        openssl.waitUntilExit()
+        try #require(pem.contains("-----BEGIN PUBLIC KEY-----"), "openssl made no key")
+        return pem
+    }
+
     @Test("the largest rate limits check-config accepts run: otto-api answers /v1 and /webhooks under them")
     func largestAcceptedLimitsServe() async throws {
         let port = FreePort.pick()
@@ -83,6 +99,8 @@ struct ConfigurationBoundsTests {
             "DATABASE_URL": try TestServices.databaseURL(),
             "REDIS_URL": try TestServices.redisURL(), "REDIS_KEY_PREFIX": TestServices.uniquePrefix("bounds"),
             "RATE_LIMIT_API": "1000000/24h", "RATE_LIMIT_WEBHOOKS": "1/24h", "MAX_BODY_BYTES": "1073741824",
+            // Authentication and webhook verification configured, so the requests reach their 4xx.
+            "CLERK_JWT_KEY": try Self.throwawayPublicKey(), "TWILIO_AUTH_TOKEN": "00112233445566778899aabbccddeeff",
         ]
         let (checked, checkOutput) = try await ChildProcess.run("otto-api", ["check-config"], environment: environment)
         #expect(checked == 0, "\(checkOutput)")
