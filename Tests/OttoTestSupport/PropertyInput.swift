@@ -37,6 +37,13 @@ public enum PropertyInput {
         return SeededGenerator(seed: seed ^ hash)
     }
 
+    /// Lets other tests run every 32 cases: Swift Testing runs suites in parallel on the
+    /// cooperative pool (one thread per core), and a tight loop that never suspends would hold a
+    /// thread for seconds, delaying other tests' timers (a ping's deadline, a poll's sleep).
+    public static func pause(_ iteration: Int) async {
+        if iteration % 32 == 0 { await Task.yield() }
+    }
+
     /// Tokens that tend to break parsers. (Not `*2147483647`: hiredis 0.14 would allocate a
     /// 2^31-entry table and walk it when freed, seconds per input; see the RESP tests.)
     public static let tokens: [[UInt8]] =

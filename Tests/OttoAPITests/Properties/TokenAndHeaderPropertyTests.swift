@@ -19,9 +19,10 @@ struct TokenAndHeaderPropertyTests {
     }
 
     @Test("base64url and base64 decode what Foundation encodes, padded or not")
-    func base64RoundTrip() {
+    func base64RoundTrip() async {
         var random = PropertyInput.generator("base64-round-trip")
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             let bytes = PropertyInput.bytes(maxLength: 96, using: &random)
             let standard = Data(bytes).base64EncodedString()
             #expect(Base64.decode(standard) == bytes, "\(standard)")
@@ -30,9 +31,10 @@ struct TokenAndHeaderPropertyTests {
     }
 
     @Test("tokens built from random headers and claims read back their alg, kid and subject")
-    func tokenRoundTrip() {
+    func tokenRoundTrip() async {
         var random = PropertyInput.generator("token-round-trip")
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             let alg = ["RS256", "HS256", "none", PropertyInput.text(using: &random)].randomElement(using: &random)!
             let kid = Bool.random(using: &random) ? PropertyInput.text(using: &random) : nil
             let org = Bool.random(using: &random) ? PropertyInput.text(using: &random) : nil
@@ -52,12 +54,13 @@ struct TokenAndHeaderPropertyTests {
     }
 
     @Test("any bearer text is read or refused without trapping")
-    func tokenAnyInput() {
+    func tokenAnyInput() async {
         var random = PropertyInput.generator("token-any")
         let seed =
             Self.base64url(Array(#"{"alg":"RS256","kid":"ins_1"}"#.utf8)) + "."
             + Self.base64url(Array(#"{"sub":"user_1","o":{"id":"org_1"},"exp":99999999999999999999}"#.utf8)) + ".sig"
-        for _ in 0..<PropertyInput.iterations * 4 {
+        for iteration in 0..<PropertyInput.iterations * 4 {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.next(seeds: [seed, "a.b.c", "..", "e30.e30."], using: &random)
             let text = PropertyInput.string(input)
             if let token = UnverifiedToken(text) {
@@ -69,12 +72,13 @@ struct TokenAndHeaderPropertyTests {
     }
 
     @Test("traceparent: any header is continued or replaced by a well-formed one; valid ones keep their trace")
-    func traceparent() {
+    func traceparent() async {
         var random = PropertyInput.generator("traceparent")
         func hex(_ count: Int) -> String {
             String((0..<count).map { _ in Array("0123456789abcdef").randomElement(using: &random)! })
         }
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             let valid = "00-\(hex(32))-\(hex(16))-\(hex(2))"
             let input =
                 Bool.random(using: &random)
@@ -94,10 +98,11 @@ struct TokenAndHeaderPropertyTests {
     }
 
     @Test("X-Request-ID: exactly 1 to 128 characters of [A-Za-z0-9._-] are kept")
-    func requestID() {
+    func requestID() async {
         var random = PropertyInput.generator("request-id")
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-".utf8)
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.bytes(maxLength: 140, using: &random).map {
                 Bool.random(using: &random) ? $0 : (allowed.randomElement(using: &random)!)
             }

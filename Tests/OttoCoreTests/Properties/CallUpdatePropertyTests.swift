@@ -82,9 +82,10 @@ struct CallUpdatePropertyTests {
     }
 
     @Test("random CallRail and Twilio payloads map within bounds or not at all")
-    func randomPayloadsStayInBounds() {
+    func randomPayloadsStayInBounds() async {
         var random = PropertyInput.generator("call-update-random")
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             var object: [String: JSONValue] = [:]
             for _ in 0..<Int.random(in: 0...10, using: &random) {
                 object[Self.keys.randomElement(using: &random)!] = Self.value(using: &random)
@@ -100,14 +101,15 @@ struct CallUpdatePropertyTests {
     }
 
     @Test("payload bytes as the worker reads them (JSON text) never trap the mapping")
-    func payloadBytesNeverTrap() {
+    func payloadBytesNeverTrap() async {
         var random = PropertyInput.generator("call-update-bytes")
         let seeds = [
             #"{"resource_id":"CAL1","duration":30,"answered":true,"start_time":"2017-04-27T14:37:11.000-04:00"}"#,
             #"{"CallSid":"CA1","CallStatus":"completed","CallDuration":"60","Timestamp":"Mon, 16 Aug 2010 03:45:01 +0000"}"#,
             #"{"id":123,"duration":"45","customer_phone_number":5551234567,"recording":"https://r.example/1"}"#,
         ]
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.next(seeds: seeds, using: &random)
             guard let payload = try? JSONDecoder().decode(JSONValue.self, from: Data(input)) else { continue }
             for provider in [WebhookProvider.callrail, .twilio] {
@@ -119,9 +121,10 @@ struct CallUpdatePropertyTests {
     }
 
     @Test("a realistic CallRail or Twilio payload maps exactly to its call")
-    func realisticPayloadsMapExactly() throws {
+    func realisticPayloadsMapExactly() async throws {
         var random = PropertyInput.generator("call-update-exact")
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             let duration = Int.random(in: 0...CallUpdate.maximumDurationSeconds, using: &random)
             let start = Int.random(in: 946_684_800...4_102_444_800, using: &random)
             let customer = "+1555\(Int.random(in: 1_000_000...9_999_999, using: &random))"

@@ -8,10 +8,11 @@ import Testing
 @Suite("Property: rules and JSON values")
 struct ConfigurationTextPropertyTests {
     @Test("any RATE_LIMIT_* text is refused or a rule inside the bounds the limiter computes with")
-    func rateLimitAnyInput() {
+    func rateLimitAnyInput() async {
         var random = PropertyInput.generator("rate-limit-any")
         let seeds = ["600/1m", "10/30s", "5000/h", "1000000/24h", "1/99999999999999999m"]
-        for _ in 0..<PropertyInput.iterations * 4 {
+        for iteration in 0..<PropertyInput.iterations * 4 {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.next(seeds: seeds, using: &random)
             guard let rule = RateLimitRule(parsing: PropertyInput.string(input)) else { continue }
             #expect((1...RateLimitRule.maximumLimit).contains(rule.limit), "\(PropertyInput.describe(input))")
@@ -22,9 +23,10 @@ struct ConfigurationTextPropertyTests {
     }
 
     @Test("every rule inside the bounds parses from N/COUNTunit, and none outside does")
-    func rateLimitRoundTrip() {
+    func rateLimitRoundTrip() async {
         var random = PropertyInput.generator("rate-limit-round-trip")
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             let limit =
                 Bool.random(using: &random)
                 ? Int.random(in: 1...RateLimitRule.maximumLimit, using: &random)
@@ -67,9 +69,10 @@ struct ConfigurationTextPropertyTests {
     }
 
     @Test("JSON values round-trip through JSON text, and any bytes decode or are refused")
-    func jsonValues() throws {
+    func jsonValues() async throws {
         var random = PropertyInput.generator("json-value")
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             let value = Self.value(using: &random)
             let text = try JSONEncoder().encode(value)
             #expect(
@@ -77,7 +80,8 @@ struct ConfigurationTextPropertyTests {
                 "\(String(decoding: text, as: UTF8.self))")
         }
         let seeds = [#"{"a":[1,2.5,-1e300,"x",null,true,{"b":{}}]}"#, "[[[[[[]]]]]]", #""\ud800""#]
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.next(seeds: seeds, using: &random)
             if let value = try? JSONDecoder().decode(JSONValue.self, from: Data(input)) {
                 let again = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(value))

@@ -14,9 +14,10 @@ struct FormAndCursorPropertyTests {
     ]
 
     @Test("any body parses to pairs with names, or is refused as malformed")
-    func formAnyInput() {
+    func formAnyInput() async {
         var random = PropertyInput.generator("form-any")
-        for _ in 0..<PropertyInput.iterations * 4 {
+        for iteration in 0..<PropertyInput.iterations * 4 {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.next(seeds: Self.formSeeds, using: &random)
             guard let pairs = try? FormURLEncoded.parse(PropertyInput.string(input)) else { continue }
             #expect(pairs.allSatisfy { !$0.name.isEmpty }, "\(PropertyInput.describe(input))")
@@ -30,9 +31,10 @@ struct FormAndCursorPropertyTests {
     }
 
     @Test("random Unicode pairs survive encode then parse, in order, repeats kept")
-    func formRoundTrip() throws {
+    func formRoundTrip() async throws {
         var random = PropertyInput.generator("form-round-trip")
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             var pairs: [(name: String, value: String)] = []
             for _ in 0..<Int.random(in: 0...6, using: &random) {
                 var name = PropertyInput.text(using: &random)
@@ -75,9 +77,10 @@ struct FormAndCursorPropertyTests {
     }
 
     @Test("cursors the API issues decode to themselves")
-    func cursorRoundTrip() throws {
+    func cursorRoundTrip() async throws {
         var random = PropertyInput.generator("cursor-round-trip")
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             let uuid = Self.uuid(using: &random)
             let cursor = CallCursor(
                 sortKey: Self.sortKey(using: &random),
@@ -93,10 +96,11 @@ struct FormAndCursorPropertyTests {
     }
 
     @Test("any text decodes to nil or to a cursor whose sort key PostgreSQL can read")
-    func cursorAnyInput() {
+    func cursorAnyInput() async {
         var random = PropertyInput.generator("cursor-any")
         let valid = CallCursor(sortKey: "2026-01-31 12:00:00.123456+00", id: "6f1c2b8e-3a4d-4c5e-9f10-2b3c4d5e6f70")
-        for _ in 0..<PropertyInput.iterations * 4 {
+        for iteration in 0..<PropertyInput.iterations * 4 {
+            await PropertyInput.pause(iteration)
             // Mutate both the encoded cursor and the text inside it.
             let input: [UInt8]
             if Bool.random(using: &random) {

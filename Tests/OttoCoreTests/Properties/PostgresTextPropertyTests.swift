@@ -16,7 +16,7 @@ struct PostgresTextPropertyTests {
     ]
 
     @Test("any Date formats without trapping; instants of 0001-9999 round-trip to the microsecond")
-    func timestampRoundTrip() throws {
+    func timestampRoundTrip() async throws {
         for seconds in Self.extremes {
             let text = PostgresTimestamp.format(Date(timeIntervalSince1970: seconds))
             if seconds.isNaN {
@@ -31,14 +31,16 @@ struct PostgresTextPropertyTests {
         // `Date` keeps seconds since 2001 as a Double, so it resolves microseconds exactly only
         // near 1970-2035 (where calls are); there the round trip is exact to the microsecond, and
         // everywhere else it is exact to the Double's own resolution.
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             let micros = Int64.random(in: 0...2_000_000_000_000_000, using: &random)
             let date = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
             let text = try #require(PostgresTimestamp.format(date))
             let parsed = try #require(PostgresTimestamp.parse(text), "\(text)")
             #expect(Int64((parsed.timeIntervalSince1970 * 1_000_000).rounded()) == micros, "\(micros) -> \(text)")
         }
-        for _ in 0..<PropertyInput.iterations * 2 {
+        for iteration in 0..<PropertyInput.iterations * 2 {
+            await PropertyInput.pause(iteration)
             let seconds = Double.random(in: WebhookTime.earliest..<WebhookTime.latest, using: &random)
             let text = try #require(PostgresTimestamp.format(Date(timeIntervalSince1970: seconds)))
             let parsed = try #require(PostgresTimestamp.parse(text), "\(text)").timeIntervalSince1970
@@ -53,13 +55,14 @@ struct PostgresTextPropertyTests {
     }
 
     @Test("any text parses to nil or an instant, never a trap")
-    func timestampAnyInput() {
+    func timestampAnyInput() async {
         var random = PropertyInput.generator("timestamp-any")
         let seeds = [
             "2023-11-14 22:13:20.123456+00", "2023-11-14 23:43:20.5+01:30:15", "9999999-12-31 24:00:00-15:59",
             "2023-11-14T22:13:20Z",
         ]
-        for _ in 0..<PropertyInput.iterations * 4 {
+        for iteration in 0..<PropertyInput.iterations * 4 {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.next(seeds: seeds, using: &random)
             if let date = PostgresTimestamp.parse(PropertyInput.string(input)) {
                 #expect(date.timeIntervalSince1970.isFinite, "\(PropertyInput.describe(input))")
@@ -108,9 +111,10 @@ struct PostgresTextPropertyTests {
     ]
 
     @Test("any DATABASE_URL is validated without trapping, in fixed phrases that never quote it")
-    func databaseURLAnyInput() {
+    func databaseURLAnyInput() async {
         var random = PropertyInput.generator("database-url-any")
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             let input = PropertyInput.next(seeds: Self.urlSeeds, using: &random)
             let text = PropertyInput.string(input).replacing("\u{0}", with: "")
             let problems = PostgresConfiguration.problems(inURL: text)
@@ -125,13 +129,14 @@ struct PostgresTextPropertyTests {
     }
 
     @Test("generated DATABASE_URLs with integer options are valid exactly when libpq can read them")
-    func databaseURLIntegerOptions() {
+    func databaseURLIntegerOptions() async {
         var random = PropertyInput.generator("database-url-integers")
         let options = [
             "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
             "tcp_user_timeout",
         ]
-        for _ in 0..<PropertyInput.iterations {
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
             let option = options.randomElement(using: &random)!
             let value: UInt64 =
                 Bool.random(using: &random)
