@@ -27,7 +27,7 @@ export OTTO_BIN_DIR="$PWD/.build/debug"
 export OTTO_PROPERTY_ITERATIONS="${OTTO_PROPERTY_ITERATIONS:-100000}"
 export OTTO_PROPERTY_SEED="${OTTO_PROPERTY_SEED:-$(date +%s)}"
 echo "fuzz: property tests with $OTTO_PROPERTY_ITERATIONS iterations, OTTO_PROPERTY_SEED=$OTTO_PROPERTY_SEED"
-swift test --skip-build --filter 'Property' || status=1
+swift test --skip-build --filter 'PropertyTests' || status=1
 
 SCHEMATHESIS_EXAMPLES="${SCHEMATHESIS_EXAMPLES:-1000}" scripts/schemathesis.sh || status=1
 [[ $status == 0 ]]
