@@ -191,10 +191,13 @@ enum FuzzTargets {
         do {
             let endpoint = try RedisEndpoint(url: text(bytes))
             check((1...65535).contains(endpoint.port) && endpoint.database >= 0 && !endpoint.host.isEmpty, "bounds")
+            // The password never appears after the scheme (`redis://` itself may spell the start
+            // of a password such as `//x`), unless it is part of the host or user name anyway.
+            let shown = endpoint.description.drop(while: { $0 != "/" }).dropFirst(2)
             if let password = endpoint.password, password.count >= 4, !endpoint.host.contains(password),
                 endpoint.username?.contains(password) != true
             {
-                check(!endpoint.description.contains(password), "password in description")
+                check(!shown.contains(password), "password in description")
             }
         } catch {
             check(!error.problems.isEmpty, "empty problems")
