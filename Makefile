@@ -44,7 +44,7 @@ bench: ## Benchmarks (release build, private services); table on stdout, JSON un
 chaos: ## Fault drills against real processes; PASS/FAIL per drill
 	@scripts/chaos.sh
 
-fuzz: ## Long fuzz runs: libFuzzer per parser (FUZZ_SECONDS, 60), property tests x25, schemathesis x10 (~20 min)
+fuzz: ## Long fuzz runs: libFuzzer per parser (FUZZ_SECONDS, 60), property tests x25, schemathesis x10 (~30 min)
 	@scripts/fuzz.sh
 
 services-start: ## Start the private PostgreSQL and Redis (under .local/)
