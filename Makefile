@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -s
 
-.PHONY: dev test build release release-check chroot-check validate smoke\:obs lint-deploy bench chaos \
+.PHONY: dev test build release release-check chroot-check validate smoke\:obs lint-deploy bench chaos fuzz \
 	services-start services-stop services-status format format-check verify\:readiness verify\:secrets \
 	verify\:cors verify\:tenant verify\:ratelimit verify\:idempotency verify\:observability verify\:all clean
 
@@ -43,6 +43,9 @@ bench: ## Benchmarks (release build, private services); table on stdout, JSON un
 
 chaos: ## Fault drills against real processes; PASS/FAIL per drill
 	@scripts/chaos.sh
+
+fuzz: ## Long fuzz runs: libFuzzer per parser (FUZZ_SECONDS, 60), property tests x25, schemathesis x10 (~30 min)
+	@scripts/fuzz.sh
 
 services-start: ## Start the private PostgreSQL and Redis (under .local/)
 	@scripts/services.sh install && scripts/services.sh start

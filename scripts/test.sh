@@ -23,10 +23,17 @@ export OTTO_BIN_DIR="$PWD/.build/debug"
 if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
   swift test --skip-build --filter "$OTTO_TEST_FILTER"
 else
-  swift test --skip-build
+  swift test --skip-build --skip 'PropertyTests'
   # The local stand-ins of Deepgram, OpenAI, Twilio media and CallRail test themselves
   # (Python, about ten seconds; see Tests/StandIns/README.md).
   python3 -m unittest discover -s Tests/StandIns
+  # The fuzz suite, bounded: the property tests of every parser of outside bytes
+  # (Tests/*/Properties, about 25 s), in a run of their own so their CPU never delays the other
+  # tests' timers; then schemathesis drives a real otto-api and otto-worker from /openapi.json
+  # (about 30 s). Coverage-guided libFuzzer runs need an instrumented build of their own and pay
+  # off over minutes per parser, so they are in `make fuzz`.
+  swift test --skip-build --filter 'PropertyTests'
+  scripts/schemathesis.sh
   # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts,
   # a webhook flood); they use the development database, so migrate it first.
   "$OTTO_BIN_DIR/otto-api" migrate >/dev/null

@@ -14,10 +14,18 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(help: "Attempts before the task is dead-lettered.") var maxAttempts: Int?
     @Flag(help: "Print one JSON document: {\"queue\": …, \"ids\": […]}.") var json = false
 
+    /// The longest delay: a year, so the due time in milliseconds stays far inside Int64.
+    static let maximumDelay: Double = 31_536_000
+    static let maximumAttempts = 1000
+
     func validate() throws {
         guard count >= 1 && count <= 10_000_000 else { throw ValidationError("--count must be from 1 to 10000000") }
-        guard delay >= 0 else { throw ValidationError("--delay must not be negative") }
-        if let maxAttempts, maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
+        guard delay.isFinite, (0...Self.maximumDelay).contains(delay) else {
+            throw ValidationError("--delay must be from 0 to \(Int(Self.maximumDelay)) seconds (a year)")
+        }
+        if let maxAttempts, !(1...Self.maximumAttempts).contains(maxAttempts) {
+            throw ValidationError("--max-attempts must be from 1 to \(Self.maximumAttempts)")
+        }
         if let queue, !QueueName.isValid(queue) { throw ValidationError("--queue must match [a-z0-9_-]{1,64}") }
         guard RedisTaskQueue.isJSONObject(args) else { throw ValidationError("--args must be a JSON object") }
     }

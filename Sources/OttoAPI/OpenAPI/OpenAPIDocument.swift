@@ -443,6 +443,16 @@ enum OpenAPIDocument {
                           }
                         }
                       }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds until the bucket admits a request again.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
+                        }
+                      }
                     }
                   },
                   "503": {
@@ -650,6 +660,16 @@ enum OpenAPIDocument {
                           }
                         }
                       }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds until the bucket admits a request again.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
+                        }
+                      }
                     }
                   },
                   "503": {
@@ -743,6 +763,58 @@ enum OpenAPIDocument {
                               "title": "Forbidden",
                               "status": 403,
                               "detail": "The session has no organisation.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "description": "Too Many Requests",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/429",
+                              "title": "Too Many Requests",
+                              "status": 429,
+                              "detail": "Rate limit of 600 requests per 60 s exceeded.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds until the bucket admits a request again.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "description": "Service Unavailable",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/503",
+                              "title": "Service Unavailable",
+                              "status": 503,
+                              "detail": "The tenant could not be resolved; retry shortly.",
                               "request_id": "9f2c1a7e4b3d4e5f"
                             }
                           }
@@ -888,6 +960,58 @@ enum OpenAPIDocument {
                       }
                     }
                   },
+                  "403": {
+                    "description": "No active organisation",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/403",
+                              "title": "No active organisation",
+                              "status": 403,
+                              "detail": "The session has no active organisation; select one in the client and retry.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "description": "Too Many Requests",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/429",
+                              "title": "Too Many Requests",
+                              "status": 429,
+                              "detail": "Rate limit of 600 requests per 60 s exceeded.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds until the bucket admits a request again.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
+                        }
+                      }
+                    }
+                  },
                   "503": {
                     "description": "Service Unavailable",
                     "content": {
@@ -988,6 +1112,27 @@ enum OpenAPIDocument {
                       }
                     }
                   },
+                  "403": {
+                    "description": "No active organisation",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/403",
+                              "title": "No active organisation",
+                              "status": 403,
+                              "detail": "The session has no active organisation; select one in the client and retry.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
                   "404": {
                     "description": "Not Found",
                     "content": {
@@ -1002,6 +1147,58 @@ enum OpenAPIDocument {
                               "title": "Not Found",
                               "status": 404,
                               "detail": "No such call.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "description": "Too Many Requests",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/429",
+                              "title": "Too Many Requests",
+                              "status": 429,
+                              "detail": "Rate limit of 600 requests per 60 s exceeded.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds until the bucket admits a request again.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "description": "Service Unavailable",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/503",
+                              "title": "Service Unavailable",
+                              "status": 503,
+                              "detail": "The database is unavailable; retry later.",
                               "request_id": "9f2c1a7e4b3d4e5f"
                             }
                           }
@@ -1116,6 +1313,27 @@ enum OpenAPIDocument {
                       }
                     }
                   },
+                  "403": {
+                    "description": "No active organisation",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/403",
+                              "title": "No active organisation",
+                              "status": 403,
+                              "detail": "The session has no active organisation; select one in the client and retry.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
                   "404": {
                     "description": "Not Found",
                     "content": {
@@ -1133,6 +1351,110 @@ enum OpenAPIDocument {
                               "request_id": "9f2c1a7e4b3d4e5f"
                             }
                           }
+                        }
+                      }
+                    }
+                  },
+                  "409": {
+                    "description": "Conflict",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/409",
+                              "title": "Conflict",
+                              "status": 409,
+                              "detail": "A request with this Idempotency-Key is still being processed.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds to wait before retrying.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "description": "Content Too Large",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/413",
+                              "title": "Content Too Large",
+                              "status": 413,
+                              "detail": "The request body exceeds the limit of 1048576 bytes.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "422": {
+                    "description": "Unprocessable Content",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/422",
+                              "title": "Unprocessable Content",
+                              "status": 422,
+                              "detail": "This Idempotency-Key was used with a different request (method, path or body).",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "description": "Too Many Requests",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/429",
+                              "title": "Too Many Requests",
+                              "status": 429,
+                              "detail": "Rate limit of 600 requests per 60 s exceeded.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds until the bucket admits a request again.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
                         }
                       }
                     }
@@ -1234,6 +1556,27 @@ enum OpenAPIDocument {
                       }
                     }
                   },
+                  "403": {
+                    "description": "No active organisation",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/403",
+                              "title": "No active organisation",
+                              "status": 403,
+                              "detail": "The session has no active organisation; select one in the client and retry.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
                   "404": {
                     "description": "Not Found",
                     "content": {
@@ -1248,6 +1591,58 @@ enum OpenAPIDocument {
                               "title": "Not Found",
                               "status": 404,
                               "detail": "No such task.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "description": "Too Many Requests",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/429",
+                              "title": "Too Many Requests",
+                              "status": 429,
+                              "detail": "Rate limit of 600 requests per 60 s exceeded.",
+                              "request_id": "9f2c1a7e4b3d4e5f"
+                            }
+                          }
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "description": "Seconds until the bucket admits a request again.",
+                        "required": true,
+                        "schema": {
+                          "type": "integer",
+                          "minimum": 1
+                        }
+                      }
+                    }
+                  },
+                  "503": {
+                    "description": "Service Unavailable",
+                    "content": {
+                      "application/problem+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Problem"
+                        },
+                        "examples": {
+                          "example": {
+                            "value": {
+                              "type": "https://otto.dev/problems/503",
+                              "title": "Service Unavailable",
+                              "status": 503,
+                              "detail": "Task state is unavailable; retry later.",
                               "request_id": "9f2c1a7e4b3d4e5f"
                             }
                           }
@@ -1707,7 +2102,10 @@ enum OpenAPIDocument {
                 "type": "object",
                 "properties": {
                   "reason": {
-                    "type": "string"
+                    "type": "string",
+                    "maxLength": 500,
+                    "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*$",
+                    "description": "Why the call is processed again (kept in the task's arguments and log)."
                   }
                 }
               },

@@ -89,14 +89,7 @@ struct CallsRoutes {
         } catch {
             throw Problem(.contentTooLarge, detail: "The body is larger than 16384 bytes.")
         }
-        var reason: String?
-        if body.readableBytes > 0 {
-            struct Body: Decodable { var reason: String? }
-            guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)) else {
-                throw Problem(.badRequest, detail: "The body must be a JSON object such as {\"reason\": \"…\"}.")
-            }
-            reason = decoded.reason
-        }
+        let reason = try Self.reprocessReason(body)
         guard UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such call.") }
         let eventID = try await database { pool in
             try await TenantScope.transaction(pool, tenantID: tenant) { connection in
@@ -148,6 +141,32 @@ struct CallsRoutes {
                 id: record.id, name: record.name, state: record.state.rawValue, attempt: record.attempt,
                 result: result, error: record.error, enqueued_at: record.enqueuedAt, finished_at: record.finishedAt),
             status: .ok)
+    }
+
+    /// The longest reprocess reason kept (it travels in the task's arguments and its log line).
+    static let maximumReasonLength = 500
+
+    /// The optional `reason` of a reprocess body: an empty body, or a JSON object whose
+    /// `reason`, when present, is a string of at most 500 characters without control characters.
+    static func reprocessReason(_ body: ByteBuffer) throws -> String? {
+        guard body.readableBytes > 0 else { return nil }
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+        else {
+            throw Problem(.badRequest, detail: "The body must be a JSON object such as {\"reason\": \"…\"}.")
+        }
+        switch object["reason"] {
+        case nil:
+            return nil
+        case .string(let text)?
+        where text.count <= maximumReasonLength
+            && !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }):
+            return text
+        default:
+            throw Problem(
+                .badRequest,
+                detail:
+                    "reason must be a string of at most \(maximumReasonLength) characters without control characters.")
+        }
     }
 
     /// Runs a database operation; no database, or a failed one, is a 503 problem.

@@ -21,8 +21,12 @@ public struct CallCursor: Sendable, Equatable {
             .replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
     }
 
-    /// Decodes a client's cursor; nil when it is not one Otto issued.
+    /// Decodes a client's cursor; nil when it is not one Otto could have issued: at most 256
+    /// characters of base64url, a UUID, and a sort key that is a timestamp as PostgreSQL prints
+    /// it within the years 0001-9999 (the years calls can have), so the server is never handed
+    /// text it would refuse (a 400 for the client, not a database error).
     public init?(encoded: String) {
+        guard !encoded.isEmpty, encoded.utf8.count <= 256 else { return nil }
         var base64 = encoded.replacing("-", with: "+").replacing("_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let text = String(validating: data, as: UTF8.self),
@@ -30,7 +34,9 @@ public struct CallCursor: Sendable, Equatable {
         else { return nil }
         let id = String(text[text.index(after: separator)...])
         let key = String(text[..<separator])
-        guard UUIDText.isValid(id), !key.isEmpty, key.count <= 64 else { return nil }
+        guard UUIDText.isValid(id), !key.isEmpty, key.utf8.count <= 64, let instant = PostgresTimestamp.parse(key),
+            WebhookTime.isRepresentable(instant.timeIntervalSince1970)
+        else { return nil }
         self.sortKey = key
         self.id = id
     }

@@ -253,14 +253,14 @@ struct ConfigurationLoader {
             if let rule = RateLimitRule(parsing: text) {
                 config.rateLimitAPI = rule
             } else {
-                problem("RATE_LIMIT_API", "must look like 600/1m (N per s, m or h)")
+                problem("RATE_LIMIT_API", "must look like 600/1m (\(Self.rateLimitBounds))")
             }
         }
         if let text = raw("RATE_LIMIT_WEBHOOKS") {
             if let rule = RateLimitRule(parsing: text) {
                 config.rateLimitWebhooks = rule
             } else {
-                problem("RATE_LIMIT_WEBHOOKS", "must look like 3000/1m (N per s, m or h)")
+                problem("RATE_LIMIT_WEBHOOKS", "must look like 3000/1m (\(Self.rateLimitBounds))")
             }
         }
         config.rateLimitFailOpen = bool("RATE_LIMIT_FAIL_OPEN", default: true)
@@ -318,6 +318,9 @@ struct ConfigurationLoader {
         config.workerShutdownGrace = integer(
             "WORKER_SHUTDOWN_GRACE", default: OttoConfiguration.defaultWorkerShutdownGrace, range: 0...3600)
     }
+
+    static let rateLimitBounds =
+        "N per s, m or h; N from 1 to \(RateLimitRule.maximumLimit), a period of at most 24h"
 
     static func matchesKey(_ value: String, prefixes: [String]) -> Bool {
         prefixes.contains { value.hasPrefix($0) && value.count > $0.count + 8 }

@@ -34,8 +34,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     /// Validates a `DATABASE_URL` the way libpq will read it, so `check-config` catches what a
     /// connection attempt would only report at run time.
     ///
-    /// libpq's `PQconninfoParse` does the parsing; port, sslmode and connect_timeout values (which
-    /// it accepts unchecked) and the scheme are checked here. Every problem is reported at once,
+    /// libpq's `PQconninfoParse` does the parsing; port, sslmode and integer values (which it
+    /// accepts unchecked: connect_timeout, the keepalives and tcp_user_timeout) and the scheme
+    /// are checked here. Every problem is reported at once,
     /// each as a fixed phrase that never quotes the URL, its password or libpq's message (which
     /// echoes the input).
     public static func problems(inURL url: String) -> [String] {
@@ -61,8 +62,11 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             if let sslmode = options["sslmode"], !validSSLModes.contains(sslmode) {
                 problems.append("has an sslmode that is not one of \(validSSLModes.joined(separator: ", "))")
             }
-            if let timeout = options["connect_timeout"], timeout.isEmpty || !timeout.utf8.allSatisfy(isASCIIDigit) {
-                problems.append("has a connect_timeout that is not a whole number of seconds")
+            // libpq reads these as C ints and refuses a larger value only when it connects.
+            for option in integerOptions {
+                if let value = options[option], !isCInt(value) {
+                    problems.append("has a \(option) that is not a whole number from 0 to 2147483647")
+                }
             }
         }
         return problems
@@ -84,6 +88,19 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     }
 
     private static let validSSLModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+    private static let integerOptions = [
+        "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+        "tcp_user_timeout",
+    ]
+
+    /// Digits only, at most 2147483647 (a C int).
+    private static func isCInt(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy(isASCIIDigit), let value = Int(text) else {
+            return false
+        }
+        return value <= Int(Int32.max)
+    }
 
     private static func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 

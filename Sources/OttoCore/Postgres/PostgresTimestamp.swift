@@ -9,8 +9,17 @@
 enum PostgresTimestamp {
     /// `2024-05-01T12:34:56.123456Z`: ISO 8601 in UTC, which PostgreSQL reads for both
     /// `timestamptz` and `timestamp` regardless of the session's DateStyle.
-    static func format(_ date: Date) -> String {
-        let totalMicroseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    ///
+    /// Any `Date` formats without trapping: one before 0001-01-01 is `-infinity` and one from
+    /// 10000-01-01 on is `infinity` (PostgreSQL's own spellings, stored as such); NaN has no
+    /// instant and is nil (SQL NULL).
+    static func format(_ date: Date) -> String? {
+        let instant = date.timeIntervalSince1970
+        if instant.isNaN { return nil }
+        if instant < WebhookTime.earliest { return "-infinity" }
+        if instant >= WebhookTime.latest { return "infinity" }
+        // Within ±2.6e17 µs here, far from Int64's limits.
+        let totalMicroseconds = Int64((instant * 1_000_000).rounded())
         let (seconds, microseconds) = floorDivide(totalMicroseconds, 1_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civil(fromDays: days)
@@ -35,7 +44,8 @@ enum PostgresTimestamp {
 
     /// Reads what the server prints with DateStyle=ISO: `2024-05-01 12:34:56.123456+00`, with an
     /// optional fraction and an offset of `+HH`, `+HH:MM` or `+HH:MM:SS` (none for `timestamp`,
-    /// read as UTC). `T` and `Z` are accepted too. BC dates and infinities are refused.
+    /// read as UTC). `T` and `Z` are accepted too. BC dates, infinities, years past PostgreSQL's
+    /// last (294276) and zone offsets beyond its ±15:59:59 are refused.
     static func parse(_ text: String) -> Date? {
         var scanner = Scanner(bytes: Array(text.utf8))
         guard let year = scanner.number(minDigits: 4, maxDigits: 7), scanner.skip(UInt8(ascii: "-")),
@@ -45,7 +55,7 @@ enum PostgresTimestamp {
             let hour = scanner.number(minDigits: 2, maxDigits: 2), scanner.skip(UInt8(ascii: ":")),
             let minute = scanner.number(minDigits: 2, maxDigits: 2), scanner.skip(UInt8(ascii: ":")),
             let second = scanner.number(minDigits: 2, maxDigits: 2),
-            (1...12).contains(month), (1...31).contains(day), hour <= 24, minute < 60, second < 61
+            year <= 294_276, (1...12).contains(month), (1...31).contains(day), hour <= 24, minute < 60, second < 61
         else { return nil }
         var microseconds: Int64 = 0
         if scanner.skip(UInt8(ascii: ".")) {
@@ -62,13 +72,13 @@ enum PostgresTimestamp {
         if scanner.skip(UInt8(ascii: "Z")) {
             offsetSeconds = 0
         } else if let sign = scanner.sign() {
-            guard let hours = scanner.number(minDigits: 2, maxDigits: 2) else { return nil }
+            guard let hours = scanner.number(minDigits: 2, maxDigits: 2), hours <= 15 else { return nil }
             var offset = Int64(hours) * 3600
             if scanner.skip(UInt8(ascii: ":")) {
-                guard let minutes = scanner.number(minDigits: 2, maxDigits: 2) else { return nil }
+                guard let minutes = scanner.number(minDigits: 2, maxDigits: 2), minutes < 60 else { return nil }
                 offset += Int64(minutes) * 60
                 if scanner.skip(UInt8(ascii: ":")) {
-                    guard let seconds = scanner.number(minDigits: 2, maxDigits: 2) else { return nil }
+                    guard let seconds = scanner.number(minDigits: 2, maxDigits: 2), seconds < 60 else { return nil }
                     offset += Int64(seconds)
                 }
             }

@@ -13,8 +13,17 @@ struct RedisReplyReader: ~Copyable {
 
     private let reader: UnsafeMutablePointer<redisReader>?
 
+    /// The most elements one array reply may declare; a larger header is a protocol error.
+    ///
+    /// hiredis 0.14 allocates an array's element table as soon as its header arrives and walks
+    /// the whole table when the reply (or the reader, on disconnect) is freed, with no limit of
+    /// its own: 14 bytes (`*2147483647\r\n`) from a broken or hostile server cost 16 GiB of
+    /// address space and tens of seconds of CPU on the event loop. Otto's largest replies (stream
+    /// ranges, fleet snapshots) are far below a million elements.
+    static let maximumArrayElements: Int32 = 1 << 20
+
     init() {
-        reader = redisReaderCreate()
+        reader = redisReaderCreateWithFunctions(BoundedReplyFunctions.table)
     }
 
     deinit {
@@ -71,4 +80,31 @@ struct RedisReplyReader: ~Copyable {
             return nil
         }
     }
+}
+
+/// hiredis' own reply constructors with one change: `createArray` refuses more than
+/// `RedisReplyReader.maximumArrayElements` elements (hiredis then reports an error, which the
+/// reader turns into `.protocolError`).
+private enum BoundedReplyFunctions {
+    /// hiredis' default functions, read from a reader it made (they are not exported by name).
+    static let defaults: redisReplyObjectFunctions = {
+        guard let reader = redisReaderCreate() else { fatalError("hiredis could not allocate a reader") }
+        defer { redisReaderFree(reader) }
+        return reader.pointee.fn.pointee
+    }()
+
+    /// The table every `RedisReplyReader` uses; allocated once, never freed and never written
+    /// after this initialiser (hence `nonisolated(unsafe)` on a pointer).
+    nonisolated(unsafe) static let table: UnsafeMutablePointer<redisReplyObjectFunctions> = {
+        var functions = defaults
+        functions.createArray = { task, elements in
+            guard elements <= RedisReplyReader.maximumArrayElements,
+                let create = BoundedReplyFunctions.defaults.createArray
+            else { return nil }
+            return create(task, elements)
+        }
+        let table = UnsafeMutablePointer<redisReplyObjectFunctions>.allocate(capacity: 1)
+        table.initialize(to: functions)
+        return table
+    }()
 }

@@ -62,7 +62,7 @@ struct PostgresConfigurationTests {
                 "must start with postgres:// or postgresql://",
                 "has a port that is not a number from 1 to 65535",
                 "has an sslmode that is not one of disable, allow, prefer, require, verify-ca, verify-full",
-                "has a connect_timeout that is not a whole number of seconds",
+                "has a connect_timeout that is not a whole number from 0 to 2147483647",
             ]
         )
         for problem in problems {
