@@ -51,8 +51,20 @@ public struct BeatScheduler: Service {
                     if held {
                         leaseValidUntil = now + leaseTTL
                         if !leading {
+                            // Lead only once the schedules' last runs are known: scheduling from an
+                            // empty history would start every schedule "now" and skip the ticks
+                            // missed during the hand-over. A failed read is retried next round,
+                            // still holding the lease, so no other beat schedules meanwhile.
+                            do {
+                                lastRun = try await loadLastRuns()
+                            } catch {
+                                logger.warning(
+                                    "leader lease held, but the schedules' last runs could not be read; not scheduling yet",
+                                    metadata: ["error": "\(error)"])
+                                nextLeaseAction = now + renewEvery
+                                continue
+                            }
                             leading = true
-                            lastRun = try await loadLastRuns()
                             logger.info("leader lease acquired; scheduling")
                         }
                     } else if leading {
