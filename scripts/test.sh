@@ -25,9 +25,9 @@ if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
 else
   swift test --skip-build
   # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts,
-  # a webhook flood); they use the development database, so migrate it first.
+  # a webhook flood, the two no-loss drills); they use the development database, so migrate it first.
   "$OTTO_BIN_DIR/otto-api" migrate >/dev/null
-  python3 scripts/chaos.py --quick sigterm kill9 redis postgres flood
+  python3 scripts/chaos.py --quick sigterm kill9 redis postgres flood inprocess-kill9 pg-outage
   scripts/lint-deploy.sh
   # The Dockerfile's runtime packages against what the binaries link (the debug build's Swift
   # runtime is skipped: release builds link it statically). `make release-check` does the

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import OttoCore
+import ServiceLifecycle
 
 /// Builds the HTTP application from its configuration and dependencies; tests call this with
 /// test configuration and real PostgreSQL and Redis.
@@ -18,11 +19,15 @@ func buildApplication(
     let router = buildRouter(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
         jwksSource: jwksSource, extraRoutes: extraRoutes, testTenantHeader: testTenantHeader)
+    // The application's own ServiceGroup starts these before the server and stops them after it
+    // has drained its requests (in reverse order), so the tasks those requests enqueued still run.
     return Application(
         router: router,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: nil),
+        services: buildTaskServices(
+            configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger),
         logger: logger)
 }
 
@@ -33,7 +38,25 @@ func buildTaskEnqueuer(configuration: OttoConfiguration, dependencies: Dependenc
     if configuration.enableCelery, let redis = dependencies.redis {
         return RedisTaskQueue(redis: redis, keys: dependencies.keys)
     }
-    return InProcessTaskRunner(postgres: dependencies.postgres, keys: dependencies.keys, logger: logger)
+    return InProcessTaskRunner(
+        postgres: dependencies.postgres, keys: dependencies.keys, logger: logger,
+        shutdownGrace: .seconds(configuration.workerShutdownGrace),
+        databaseRetrySpan: .seconds(configuration.databaseRetrySpan))
+}
+
+/// With `ENABLE_CELERY=false`: the in-process runner, and the webhook sweep that the beat runs
+/// otherwise (listed in dependency order: the sweep enqueues on the runner). Nothing with Redis.
+func buildTaskServices(
+    configuration: OttoConfiguration, dependencies: Dependencies, tasks: any TaskEnqueuer, logger: Logger
+) -> [any Service] {
+    guard let runner = tasks as? InProcessTaskRunner else { return [] }
+    var services: [any Service] = [runner]
+    if let postgres = dependencies.postgres {
+        services.append(
+            WebhookSweepService(
+                pool: postgres, target: runner, deadline: .seconds(configuration.webhookSweepDeadline), logger: logger))
+    }
+    return services
 }
 
 /// The router alone, for route tests.

@@ -4,5 +4,6 @@ public enum MigrationCatalog {
         tenants,
         idempotencyKeys,
         calls,
+        webhookRecovery,
     ]
 }
