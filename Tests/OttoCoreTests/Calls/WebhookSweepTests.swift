@@ -6,7 +6,9 @@ import Testing
 @testable import OttoCore
 
 /// The sweep against the real test database; every sweep is scoped to the test's own tenant, so
-/// concurrent tests' events stay theirs.
+/// concurrent tests' events stay theirs. The ages used stay below the production defaults (30 s
+/// for never-enqueued events, a 300 s deadline) because in-process test applications running at
+/// the same time sweep the shared database with those defaults.
 @Suite("Webhook sweep")
 struct WebhookSweepTests {
     /// Where the sweep sends work in these tests: it records what it was given (the sweep's
@@ -30,7 +32,7 @@ struct WebhookSweepTests {
     }
 
     static func sweep(
-        _ pool: PostgresPool, tenant: String, to target: RecordingEnqueuer, minAge: Int = 0, deadline: Int = 300
+        _ pool: PostgresPool, tenant: String, to target: RecordingEnqueuer, minAge: Int = 10, deadline: Int = 100
     ) async throws -> WebhookSweepTask.Output {
         try await WebhookSweepTask.sweep(
             pool: pool, target: target,
@@ -63,7 +65,7 @@ struct WebhookSweepTests {
                 pool, tenant: tenant, callSID: "CA-o2", status: "ringing")
             let done = try await CallsTestDatabase.twilioEvent(
                 pool, tenant: tenant, callSID: "CA-o3", status: "ringing")
-            try await Self.enqueued(pool, tenant: tenant, [overdue, done], secondsAgo: 600)
+            try await Self.enqueued(pool, tenant: tenant, [overdue, done], secondsAgo: 200)
             try await Self.enqueued(pool, tenant: tenant, [recent], secondsAgo: 10)
             try await WebhookEventStore(pool: pool).markProcessed(tenantID: tenant, eventID: done)
 
@@ -93,10 +95,11 @@ struct WebhookSweepTests {
                     try await CallsTestDatabase.twilioEvent(
                         pool, tenant: tenant, callSID: "CA-c\(index)", status: "ringing"))
             }
-            try await Self.enqueued(pool, tenant: tenant, Array(ids.prefix(30)), secondsAgo: 900)  // overdue
+            try await Self.enqueued(pool, tenant: tenant, Array(ids.prefix(30)), secondsAgo: 250)  // overdue
             // The other 30 were never enqueued (their requests could not reach the queue).
             _ = try await TenantScope.transaction(pool, tenantID: tenant) { connection in
-                try connection.query("UPDATE webhook_events SET received_at = now() - interval '5 minutes'")
+                try connection.query(
+                    "UPDATE webhook_events SET received_at = now() - interval '20 seconds' WHERE enqueued_at IS NULL")
             }
 
             let targets = [RecordingEnqueuer(), RecordingEnqueuer(), RecordingEnqueuer()]
@@ -119,10 +122,10 @@ struct WebhookSweepTests {
                         pool, tenant: tenant, callSID: "CA-c-m\(index)", status: "x"))
             }
             let failing = RecordingEnqueuer(failAfter: 5)
-            let partial = try await Self.sweep(pool, tenant: tenant, to: failing)
+            let partial = try await Self.sweep(pool, tenant: tenant, to: failing, minAge: 0)
             #expect(partial.enqueued == 5 && partial.failed == 5)
             let next = RecordingEnqueuer()
-            let rest = try await Self.sweep(pool, tenant: tenant, to: next)
+            let rest = try await Self.sweep(pool, tenant: tenant, to: next, minAge: 0)
             #expect(rest.enqueued == 5)
             #expect(Set(failing.recorded + next.recorded) == Set(more))
         }

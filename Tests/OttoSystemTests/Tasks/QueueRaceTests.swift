@@ -99,6 +99,41 @@ struct QueueRaceTests {
         await harness.cleanUp()
     }
 
+    @Test("the reclaim reaches idle entries behind more than a thousand busy ones (its cursor carries over)")
+    func reclaimReachesIdleEntriesBehindBusyOnes() async throws {
+        let harness = try QueueHarness(name: "cursor")
+        let stream = harness.keys.stream("default")
+        let group = RedisKeys.consumerGroup
+        _ = try await RedisTaskQueue(redis: harness.redis, keys: harness.keys).ensureGroup("default")
+        let ids = try await harness.enqueue("otto.ping", args: #"{"tally": "tally"}"#, count: 1105)
+        #expect(ids.count == 1105)
+        // A live worker holds the first 1100 (and keeps renewing them); a dead one the last 5.
+        let busy = try await harness.redis.send(
+            ["XREADGROUP", "GROUP", group, "live-worker", "COUNT", "1100", "STREAMS", stream, ">"])
+        let busyIDs = (busy.array?.first?.array?.last?.array ?? []).compactMap { $0.array?.first?.string }
+        #expect(busyIDs.count == 1100)
+        _ = try await harness.redis.send([
+            "XREADGROUP", "GROUP", group, "dead-worker", "COUNT", "5", "STREAMS", stream, ">",
+        ])
+        let renewing = Task {
+            while !Task.isCancelled {
+                _ = try? await harness.redis.send(["XCLAIM", stream, group, "live-worker", "0"] + busyIDs + ["JUSTID"])
+                try? await Task.sleep(for: .milliseconds(300))
+            }
+        }
+        defer { renewing.cancel() }
+
+        let worker = try await harness.startWorker(["WORKER_VISIBILITY_TIMEOUT": "2", "LOG_FORMAT": "json"])
+        let reached = await eventually(timeout: .seconds(60)) { ((try? await harness.tally("tally"))?.count ?? 0) == 5 }
+        let ran = try await harness.tally("tally")
+        #expect(reached, "ran \(ran.count) of the dead worker's 5")
+        #expect(Set(ran.keys) == Set(ids.suffix(5)))
+        renewing.cancel()
+        worker.signal(SIGTERM)
+        #expect(await worker.waitForExit(timeout: .seconds(30)) == 0)
+        await harness.cleanUp()
+    }
+
     @Test("a beat that cannot read the last runs at hand-over waits for them, so no tick is skipped")
     func failedReadAtHandOverSkipsNoTick() async throws {
         let harness = try QueueHarness(name: "handover")
