@@ -23,7 +23,7 @@ public final class APIProcess: Sendable {
         child = ChildProcess(binary: "otto-api", environment: merged)
         try child.start()
         let healthy = await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
-            await ProcessProbe.httpStatus("http://127.0.0.1:\(port)/health") == 200
+            (try? await Self.curl("GET", "http://127.0.0.1:\(port)/health", timeout: 2))?.status == 200
         }
         guard healthy else { throw DidNotStart(output: child.output) }
     }

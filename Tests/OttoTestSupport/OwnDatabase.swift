@@ -10,11 +10,21 @@ public final class OwnDatabase: Sendable {
     /// The application role's URL for the database (what `DATABASE_URL` gets).
     public let url: String
     private let superuserURL: String
+    /// Open for the database's lifetime, so polling a count costs a query, not a new connection
+    /// (with its SCRAM handshake) every time.
+    private let observer: PostgresPool
+    private let admin: PostgresPool
 
     private init(name: String, url: String, superuserURL: String) {
         self.name = name
         self.url = url
         self.superuserURL = superuserURL
+        observer = PostgresPool(
+            configuration: PostgresConfiguration(url: url, poolSize: 2, applicationName: "otto_test_observer"),
+            logger: Logger(label: "otto.tests.db"))
+        admin = PostgresPool(
+            configuration: PostgresConfiguration(url: superuserURL, poolSize: 1, applicationName: "otto_test_admin"),
+            logger: Logger(label: "otto.tests.db"))
     }
 
     /// Creates and migrates a fresh database.
@@ -23,7 +33,7 @@ public final class OwnDatabase: Sendable {
         let applicationURL = try TestServices.databaseURL()
         let name = "otto_\(label)_\(UUID().uuidString.prefix(8).lowercased())"
         let owner = try role(in: applicationURL)
-        try await admin(superuserURL) { pool in
+        try await withAdmin(superuserURL) { pool in
             _ = try await pool.query("CREATE DATABASE \(name) OWNER \(owner)")
         }
         let url = try replaceDatabase(in: applicationURL, with: name)
@@ -39,24 +49,14 @@ public final class OwnDatabase: Sendable {
 
     /// Drops the database, ending any session still connected to it.
     public func drop() async {
-        try? await Self.admin(superuserURL) { pool in
-            _ = try await pool.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        }
+        await observer.shutdown()
+        _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        await admin.shutdown()
     }
 
-    /// Runs `body` with a small pool on this database as the application role.
+    /// Runs `body` with a pool on this database as the application role.
     public func withPool<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: url, poolSize: 2, applicationName: "otto_test_observer"),
-            logger: Logger(label: "otto.tests.db"))
-        do {
-            let value = try await body(pool)
-            await pool.shutdown()
-            return value
-        } catch {
-            await pool.shutdown()
-            throw error
-        }
+        try await body(observer)
     }
 
     /// Counts rows across every tenant (the maintenance policy admits them) with `sql`, which
@@ -81,17 +81,12 @@ public final class OwnDatabase: Sendable {
 
     /// Sessions of this database waiting for a lock (Otto statements stuck behind a ``TableLock``).
     public func lockWaiters() async throws -> Int {
-        var total = 0
-        try await Self.admin(superuserURL) { pool in
-            total =
-                try await pool.query(
-                    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [name]
-                ).first?.decode(Int.self, "n") ?? 0
-        }
-        return total
+        try await admin.query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [name]
+        ).first?.decode(Int.self, "n") ?? 0
     }
 
-    static func admin(_ url: String, _ body: (PostgresPool) async throws -> Void) async throws {
+    static func withAdmin(_ url: String, _ body: (PostgresPool) async throws -> Void) async throws {
         let pool = PostgresPool(
             configuration: PostgresConfiguration(url: url, poolSize: 1, applicationName: "otto_test_admin"),
             logger: Logger(label: "otto.tests.db"))

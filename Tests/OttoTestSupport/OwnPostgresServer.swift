@@ -18,15 +18,26 @@ public final class OwnPostgresServer: @unchecked Sendable {
     /// The application role's URL.
     public var url: String { "postgres://otto@127.0.0.1:\(port)/otto" }
 
-    public init() throws {
-        port = FreePort.pick()
-        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("otto-own-pg-\(UUID().uuidString)")
-        binDirectory = try Self.capture("/usr/bin/env", ["pg_config", "--bindir"]).trimmingCharacters(
+    private init(port: Int, directory: URL, binDirectory: String, runAsPostgres: Bool) {
+        self.port = port
+        self.directory = directory
+        self.binDirectory = binDirectory
+        self.runAsPostgres = runAsPostgres
+    }
+
+    /// Creates the cluster (initdb) in a fresh folder; `start()` runs it.
+    public static func create() async throws -> OwnPostgresServer {
+        let binDirectory = try await capture("/usr/bin/env", ["pg_config", "--bindir"]).trimmingCharacters(
             in: .whitespacesAndNewlines)
-        runAsPostgres = geteuid() == 0
+        let directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("otto-own-pg-\(UUID().uuidString)")
+        let runAsPostgres = geteuid() == 0
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if runAsPostgres { try Self.capture("/bin/chown", ["-R", "postgres:postgres", directory.path]) }
-        try server("initdb", ["-D", dataPath, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
+        if runAsPostgres { try await capture("/bin/chown", ["-R", "postgres:postgres", directory.path]) }
+        let server = OwnPostgresServer(
+            port: FreePort.pick(), directory: directory, binDirectory: binDirectory, runAsPostgres: runAsPostgres)
+        try await server.server(
+            "initdb", ["-D", server.dataPath, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
+        return server
     }
 
     private var dataPath: String { directory.appendingPathComponent("data").path }
@@ -52,14 +63,15 @@ public final class OwnPostgresServer: @unchecked Sendable {
         try process.run()
         self.process = process
         let deadline = ContinuousClock.now + .seconds(60)
-        while (try? Self.capture("\(binDirectory)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"])) == nil {
+        while (try? await Self.capture("\(binDirectory)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"])) == nil
+        {
             guard ContinuousClock.now < deadline, process.isRunning else { throw ServerDidNotStart() }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let exists = try psql("SELECT count(*) FROM pg_roles WHERE rolname = 'otto'")
+        let exists = try await psql("SELECT count(*) FROM pg_roles WHERE rolname = 'otto'")
         if exists.trimmingCharacters(in: .whitespacesAndNewlines) == "0" {
-            _ = try psql("CREATE ROLE otto LOGIN")
-            _ = try psql("CREATE DATABASE otto OWNER otto")
+            try await psql("CREATE ROLE otto LOGIN")
+            try await psql("CREATE DATABASE otto OWNER otto")
         }
     }
 
@@ -67,7 +79,7 @@ public final class OwnPostgresServer: @unchecked Sendable {
     /// waits for the postmaster to exit.
     public func stop() async {
         guard let process, process.isRunning else { return }
-        _ = try? server("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "-t", "60", "stop"])
+        _ = try? await server("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "-t", "60", "stop"])
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         self.process = nil
     }
@@ -79,25 +91,26 @@ public final class OwnPostgresServer: @unchecked Sendable {
 
     /// Runs one statement as the superuser and returns psql's unaligned output.
     @discardableResult
-    public func psql(_ sql: String) throws -> String {
-        try Self.capture(
+    public func psql(_ sql: String) async throws -> String {
+        try await Self.capture(
             "\(binDirectory)/psql",
             ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-At", "-c", sql, "postgres"])
     }
 
     @discardableResult
-    private func server(_ tool: String, _ arguments: [String]) throws -> String {
+    private func server(_ tool: String, _ arguments: [String]) async throws -> String {
         let executable = "\(binDirectory)/\(tool)"
         if runAsPostgres {
-            return try Self.capture("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+            return try await Self.capture("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
         }
-        return try Self.capture(executable, arguments)
+        return try await Self.capture(executable, arguments)
     }
 
-    /// Runs a short command to completion; its output goes through a file (a daemon that
-    /// inherited a pipe would keep it open).
+    /// Runs a command to completion without blocking a Swift concurrency thread (the test
+    /// process has as many as the machine has cores, and timing-bound tests share them); its
+    /// output goes through a file (a daemon that inherited a pipe would keep it open).
     @discardableResult
-    static func capture(_ executable: String, _ arguments: [String]) throws -> String {
+    static func capture(_ executable: String, _ arguments: [String]) async throws -> String {
         let output = URL(fileURLWithPath: "/tmp").appendingPathComponent("otto-own-pg-cmd-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
@@ -110,8 +123,15 @@ public final class OwnPostgresServer: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else { throw CommandFailed(command: executable, output: text) }
         return text

@@ -54,7 +54,7 @@ func buildTaskServices(
     if let postgres = dependencies.postgres {
         services.append(
             WebhookSweepService(
-                pool: postgres, target: runner, deadline: .seconds(configuration.webhookSweepDeadline), logger: logger))
+                pool: postgres, runner: runner, deadline: .seconds(configuration.webhookSweepDeadline), logger: logger))
     }
     return services
 }

@@ -7,16 +7,24 @@ import ServiceLifecycle
 /// ``WebhookSweepTask``). So an API restarted after a kill -9 processes what its predecessor
 /// had accepted, and several API machines share the work without doubling it (each event is
 /// taken in PostgreSQL before it is enqueued).
+///
+/// It takes at most `batchSize` events at a time and the next batch only once the runner has
+/// started most of them: an event taken is marked enqueued, and one that then waited in this
+/// process's memory would, if the process died, wait a whole deadline more. A full batch is
+/// followed by the next at once, so a large backlog still drains at the runner's pace.
 public struct WebhookSweepService: Service {
+    /// Events taken per sweep.
+    public static let batchSize = 100
+
     let pool: PostgresPool
-    let target: any TaskEnqueuer
+    let runner: InProcessTaskRunner
     let deadline: Duration
     let interval: Duration
     let logger: Logger
 
-    public init(pool: PostgresPool, target: any TaskEnqueuer, deadline: Duration, logger: Logger) {
+    public init(pool: PostgresPool, runner: InProcessTaskRunner, deadline: Duration, logger: Logger) {
         self.pool = pool
-        self.target = target
+        self.runner = runner
         self.deadline = deadline
         self.interval = Self.interval(deadline: deadline)
         self.logger = logger
@@ -37,10 +45,13 @@ public struct WebhookSweepService: Service {
             ])
         var warned = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var full = false
             do {
-                _ = try await WebhookSweepTask.sweep(
-                    pool: pool, target: target,
-                    arguments: .init(minAgeSeconds: min(30, seconds), deadlineSeconds: seconds), logger: logger)
+                let output = try await WebhookSweepTask.sweep(
+                    pool: pool, target: runner,
+                    arguments: .init(minAgeSeconds: min(30, seconds), deadlineSeconds: seconds, limit: Self.batchSize),
+                    logger: logger)
+                full = output.enqueued == Self.batchSize
                 if warned {
                     logger.info("webhook sweep works again")
                     warned = false
@@ -52,7 +63,14 @@ public struct WebhookSweepService: Service {
                     warned = true
                 }
             }
-            await sleepUnlessShuttingDown(for: interval)
+            if full {
+                // More may be due: take the next batch once the runner has started most of this one.
+                while runner.waiting > Self.batchSize / 4 && !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    await sleepUnlessShuttingDown(for: .milliseconds(250))
+                }
+            } else {
+                await sleepUnlessShuttingDown(for: interval)
+            }
         }
     }
 }

@@ -77,7 +77,7 @@ struct IdempotencyRecoveryTests {
             "\(me)")
         #expect(try await first.twilioWebhook(tenant: tenant, callSID: "CA-idem-kill", status: "completed") == 200)
         var callID: String?
-        let stored = await eventually(timeout: .seconds(30)) {
+        let stored = await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
             let listed = try? await first.request("GET", "/v1/calls", headers: auth)
             let object = listed.flatMap {
                 try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any]
@@ -96,12 +96,15 @@ struct IdempotencyRecoveryTests {
         let inFlight = Task {
             try await first.request("POST", "/v1/calls/\(call)/reprocess", headers: request, body: body)
         }
-        let holding = await eventually(timeout: .seconds(30)) {
+        let holding = await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
             (try? await database.count(
                 "SELECT count(*) AS n FROM idempotency_keys WHERE state = 'in_progress'", tenant: tenant)) == 1
         }
         #expect(holding)
-        #expect(await eventually(timeout: .seconds(30)) { ((try? await database.lockWaiters()) ?? 0) >= 1 })
+        #expect(
+            await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
+                ((try? await database.lockWaiters()) ?? 0) >= 1
+            })
         first.child.signal(SIGKILL)
         _ = await first.child.waitForExit(timeout: .seconds(10))
         #expect(try await inFlight.value.status == 0)

@@ -55,6 +55,14 @@ struct WebhookSweepTests {
         }
     }
 
+    /// Removes the tenant's events: the shared database is swept by concurrent in-process test
+    /// applications, and these events, never processed here on purpose, would become their work.
+    static func removeEvents(_ pool: PostgresPool, tenant: String) async throws {
+        _ = try await TenantScope.transaction(pool, tenantID: tenant) { connection in
+            try connection.query("DELETE FROM webhook_events")
+        }
+    }
+
     @Test("an event enqueued but unprocessed past the deadline runs again, once per deadline, whatever Redis says")
     func overdueEventRunsAgainOncePerDeadline() async throws {
         try await CallsTestDatabase.withPool { pool in
@@ -82,6 +90,7 @@ struct WebhookSweepTests {
                     .decode(Int.self, "sweep_runs")
             }
             #expect(runs == 1)
+            try await Self.removeEvents(pool, tenant: tenant)
         }
     }
 
@@ -128,6 +137,7 @@ struct WebhookSweepTests {
             let rest = try await Self.sweep(pool, tenant: tenant, to: next, minAge: 0)
             #expect(rest.enqueued == 5)
             #expect(Set(failing.recorded + next.recorded) == Set(more))
+            try await Self.removeEvents(pool, tenant: tenant)
         }
     }
 
