@@ -37,6 +37,7 @@ public struct BeatScheduler: Service {
         var nextLeaseAction = ContinuousClock.now
         var lastRun: [String: Int64] = [:]
         var warned = false
+        var historyUnreadable = false
         let renewEvery = leaseTTL / 3
 
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -58,12 +59,16 @@ public struct BeatScheduler: Service {
                             do {
                                 lastRun = try await loadLastRuns()
                             } catch {
-                                logger.warning(
-                                    "leader lease held, but the schedules' last runs could not be read; not scheduling yet",
-                                    metadata: ["error": "\(error)"])
+                                if !historyUnreadable {
+                                    logger.warning(
+                                        "leader lease held, but the schedules' last runs could not be read; not scheduling yet",
+                                        metadata: ["error": "\(error)"])
+                                    historyUnreadable = true
+                                }
                                 nextLeaseAction = now + renewEvery
                                 continue
                             }
+                            historyUnreadable = false
                             leading = true
                             logger.info("leader lease acquired; scheduling")
                         }
