@@ -7,6 +7,7 @@ server (append-only, so a restart loses nothing) and a private key prefix; the P
 drill restarts the private cluster that scripts/services.sh runs.
 
 usage: chaos.py [--quick] [DRILL ...]   drills: kill9 redis postgres beats sigterm flood
+                                        inprocess-kill9 pg-outage (scripts/chaos_noloss.py)
 """
 
 import json
@@ -412,6 +413,12 @@ def post_status(url, body, headers):
 DRILLS = {"kill9": drill_kill9, "redis": lambda: drill_dependency_restart("redis"),
           "postgres": lambda: drill_dependency_restart("postgres"), "beats": drill_beats, "sigterm": drill_sigterm,
           "flood": drill_flood}
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chaos_noloss  # noqa: E402  (the no-loss drills share this module's helpers)
+
+chaos_noloss.bind(sys.modules[__name__])
+DRILLS.update({"inprocess-kill9": chaos_noloss.drill_inprocess_kill9, "pg-outage": chaos_noloss.drill_pg_outage})
 
 
 def main():

@@ -9,6 +9,7 @@
 #   scripts/services.sh status    one line per service; exit 0 only if all three answer
 #   scripts/services.sh env       `export NAME=value` lines: eval "$(scripts/services.sh env)"
 #   scripts/services.sh psql ...  psql on otto_dev as otto (extra arguments go to psql)
+#   scripts/services.sh reset-test  drop and recreate the empty test database (make test does it)
 #   scripts/services.sh clean     stop, then delete all local data, certificates and logs
 #
 # Ports: OTTO_PG_PORT (25432), OTTO_REDIS_PORT (26379), OTTO_REDIS_TLS_PORT (26390), below
@@ -708,6 +709,19 @@ cmd_psql() {
     PGPASSWORD=$APP_PASSWORD exec "$psql" -h 127.0.0.1 -p "$PG_PORT" -U "$APP_USER" -d "$DEV_DB" "$@"
 }
 
+# An empty otto_test, as on a fresh machine: tests migrate it, and nothing an earlier run left
+# behind (webhook events left unprocessed on purpose) becomes this run's work.
+cmd_reset_test() {
+    local psql=psql
+    if find_pg_base 2>/dev/null; then
+        find_pg_bin 2>/dev/null || true
+        [ -n "$PG_BIN" ] && [ -x "$PG_BIN/psql" ] && psql="$PG_BIN/psql"
+    fi
+    PGPASSWORD=$ADMIN_PASSWORD "$psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U "$ADMIN_USER" -d postgres \
+        -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" -c "CREATE DATABASE $TEST_DB OWNER $APP_USER" >/dev/null \
+        || die "postgres: resetting $TEST_DB failed"
+}
+
 cmd_clean() {
     cmd_stop
     local target
@@ -724,7 +738,7 @@ cmd_clean() {
 }
 
 usage() {
-    sed -n '2,18p' -- "$SELF" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' -- "$SELF" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -738,6 +752,7 @@ main() {
         status) cmd_status ;;
         env) cmd_env ;;
         psql) cmd_psql "$@" ;;
+        reset-test) cmd_reset_test ;;
         clean) cmd_clean ;;
         -h | --help | help) usage ;;
         *) usage >&2; exit 2 ;;

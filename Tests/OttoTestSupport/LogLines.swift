@@ -9,6 +9,12 @@ public enum LogLines {
         }
     }
 
+    /// How many lines contain every one of `fragments` (a cheap count for polling a long
+    /// output, where parsing every line as JSON many times a second would load the machine).
+    public static func count(_ output: String, containing fragments: [String]) -> Int {
+        output.split(separator: "\n").count { line in fragments.allSatisfy { line.contains($0) } }
+    }
+
     /// The task-end lines of one task id, in order.
     public static func taskEnds(_ output: String, taskID: String) -> [[String: Any]] {
         parse(output).filter { $0["message"] as? String == "task finished" && $0["task_id"] as? String == taskID }

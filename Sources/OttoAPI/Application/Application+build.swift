@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import OttoCore
+import ServiceLifecycle
 
 /// Builds the HTTP application from its configuration and dependencies; tests call this with
 /// test configuration and real PostgreSQL and Redis.
@@ -23,13 +24,16 @@ func buildApplication(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
         jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes,
         testTenantHeader: testTenantHeader)
+    // The application's own ServiceGroup starts these before the server and stops them after it
+    // has drained its requests (in reverse order), so the tasks those requests enqueued still run.
     var app = Application(
         router: router,
         server: .http1(configuration: .otto(limits: configuration.httpConnectionLimits, metrics: metrics)),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: nil),
-        services: credentials.map { [$0] } ?? [],
+        services: (credentials.map { [$0] } ?? [])
+            + buildTaskServices(configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger),
         logger: logger)
     // Webhook credentials are loaded before the port opens; a strict environment whose tenants'
     // keys cannot be opened stops here (ServeCommand exits 78).
@@ -57,7 +61,25 @@ func buildTaskEnqueuer(configuration: OttoConfiguration, dependencies: Dependenc
     if configuration.enableCelery, let redis = dependencies.redis {
         return RedisTaskQueue(redis: redis, keys: dependencies.keys)
     }
-    return InProcessTaskRunner(postgres: dependencies.postgres, keys: dependencies.keys, logger: logger)
+    return InProcessTaskRunner(
+        postgres: dependencies.postgres, keys: dependencies.keys, logger: logger,
+        shutdownGrace: .seconds(configuration.workerShutdownGrace),
+        databaseRetrySpan: .seconds(configuration.databaseRetrySpan))
+}
+
+/// With `ENABLE_CELERY=false`: the in-process runner, and the webhook sweep that the beat runs
+/// otherwise (listed in dependency order: the sweep enqueues on the runner). Nothing with Redis.
+func buildTaskServices(
+    configuration: OttoConfiguration, dependencies: Dependencies, tasks: any TaskEnqueuer, logger: Logger
+) -> [any Service] {
+    guard let runner = tasks as? InProcessTaskRunner else { return [] }
+    var services: [any Service] = [runner]
+    if let postgres = dependencies.postgres {
+        services.append(
+            WebhookSweepService(
+                pool: postgres, runner: runner, deadline: .seconds(configuration.webhookSweepDeadline), logger: logger))
+    }
+    return services
 }
 
 /// The router alone, for route tests.

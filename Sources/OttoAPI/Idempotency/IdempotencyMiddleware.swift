@@ -12,7 +12,11 @@ import NIOCore
 ///   stored response with `Idempotent-Replayed: true`.
 /// - The same key with a different fingerprint: 422. While the first is still running: 409.
 /// - A key longer than 255 characters (or empty): 400.
-/// - A handler that throws releases the key, so the client can retry it.
+/// - A handler that throws, or a response body that fails while it is collected, releases the
+///   key, so the client can retry it at once.
+/// - While the request runs it renews a 60-second lease on the key; a request that dies (its
+///   process killed) stops renewing, and a retry of the same request takes the key over once
+///   the lease has lapsed, instead of getting 409 for 24 hours.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = OttoRequestContext
     let store: IdempotencyStore?
@@ -66,35 +70,75 @@ struct IdempotencyMiddleware: RouterMiddleware {
             return Response(
                 status: .init(code: stored.status), headers: headers,
                 body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
-        case .acquired:
-            break
+        case .acquired(let lease):
+            return try await runOwning(
+                key: key, lease: lease, tenantID: identity.tenantID, store: store, context: context
+            ) {
+                try await next(request, context)
+            }
         }
+    }
 
-        let response: Response
+    /// Runs the request that owns `key`, renewing its lease meanwhile, and stores its response.
+    /// Whatever fails before the response is collected releases the key.
+    private func runOwning(
+        key: String, lease: String, tenantID: String, store: IdempotencyStore, context: Context,
+        _ handler: () async throws -> Response
+    ) async throws -> Response {
+        let outcome: (response: Response, body: ByteBuffer)
         do {
-            response = try await next(request, context)
+            outcome = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await Self.renewLease(key: key, lease: lease, tenantID: tenantID, store: store, context: context)
+                }
+                defer { group.cancelAll() }
+                let response = try await handler()
+                let sink = CollectingBodyWriter.Sink()
+                try await response.body.write(CollectingBodyWriter(sink: sink))
+                return (response, sink.buffer)
+            }
         } catch {
-            try? await store.release(tenantID: identity.tenantID, key: key)
+            try? await store.release(tenantID: tenantID, key: key, lease: lease)
             throw error
         }
-        let sink = CollectingBodyWriter.Sink()
-        try await response.body.write(CollectingBodyWriter(sink: sink))
-        let collected = sink.buffer
+        let (response, collected) = outcome
         var headers: [String: String] = [:]
         for name in StoredResponse.keptHeaders {
             if let field = HTTPField.Name(name), let value = response.headers[field] { headers[name] = value }
         }
         let stored = StoredResponse(status: response.status.code, headers: headers, body: Array(buffer: collected))
         do {
-            try await store.complete(tenantID: identity.tenantID, key: key, response: stored)
-            metrics.recordIdempotency(outcome: "stored")
+            if try await store.complete(tenantID: tenantID, key: key, lease: lease, response: stored) {
+                metrics.recordIdempotency(outcome: "stored")
+            } else {
+                context.logger.warning("idempotency lease was lost before the response was stored")
+            }
         } catch {
             context.logger.error("idempotency store failed", metadata: ["error": .string("\(error)")])
-            try? await store.release(tenantID: identity.tenantID, key: key)
+            try? await store.release(tenantID: tenantID, key: key, lease: lease)
         }
         var replay = response
         replay.body = .init(byteBuffer: collected)
         return replay
+    }
+
+    /// Renews the lease every third of its length until cancelled (the request ended).
+    private static func renewLease(
+        key: String, lease: String, tenantID: String, store: IdempotencyStore, context: Context
+    ) async {
+        let every = Duration.seconds(IdempotencyStore.leaseSeconds) / 3
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: every)
+            } catch {
+                return
+            }
+            do {
+                try await store.renew(tenantID: tenantID, key: key, lease: lease)
+            } catch {
+                context.logger.warning("idempotency lease not renewed", metadata: ["error": .string("\(error)")])
+            }
+        }
     }
 
     /// Hex SHA-256 of method, path and the body's SHA-256.

@@ -12,40 +12,57 @@ struct IdempotencyStore: Sendable {
     let pool: PostgresPool
     /// How long a key is honoured (and its response kept): 24 hours.
     static let retentionSeconds = 24 * 3600
+    /// How long an in-progress key is held for its request without a renewal: 60 seconds. The
+    /// request renews it every third of that while it runs, so only a request that died (its
+    /// process killed, its database connection gone) lets the lease lapse; a retry of the same
+    /// request may then run it.
+    static let leaseSeconds = 60
 
     /// What the first look at a key found.
     enum Claim: Sendable {
-        /// The key is new (or expired): this request owns it and must run.
-        case acquired
+        /// The key is new, expired, or its first request died (lease lapsed): this request owns
+        /// it under `lease` and must run.
+        case acquired(lease: String)
         /// Another request with the same key is still running.
         case inProgress(fingerprint: String)
         /// The key completed earlier.
         case completed(fingerprint: String, response: StoredResponse)
     }
 
-    /// Records `key` as in progress, or reports what an earlier request left.
+    /// Records `key` as in progress under a new lease, or reports what an earlier request left.
     ///
     /// Concurrent first requests serialise on the primary key: one inserts, the others wait
-    /// for its transaction and then see its row.
+    /// for its transaction and then see its row. A key left in progress by a request that died
+    /// is taken over once its lease has lapsed, by the same request only (same fingerprint);
+    /// rows from before leases existed count `created_at` plus the lease.
     func claim(tenantID: String, key: String, fingerprint: String) async throws -> Claim {
-        try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
+        let lease = UUID().uuidString.lowercased()
+        return try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
             let inserted = try connection.query(
                 """
-                INSERT INTO idempotency_keys (tenant_id, key, fingerprint, state, expires_at)
-                VALUES ($1::uuid, $2, $3, 'in_progress', now() + make_interval(secs => $4::int))
+                INSERT INTO idempotency_keys (tenant_id, key, fingerprint, state, expires_at, lease_token, lease_expires_at)
+                VALUES ($1::uuid, $2, $3, 'in_progress', now() + make_interval(secs => $4::int), $5::uuid,
+                        now() + make_interval(secs => $6::int))
                 ON CONFLICT (tenant_id, key) DO UPDATE
                     SET fingerprint = EXCLUDED.fingerprint, state = 'in_progress', status = NULL,
-                        headers = NULL, body = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
+                        headers = NULL, body = NULL, created_at = now(), expires_at = EXCLUDED.expires_at,
+                        lease_token = EXCLUDED.lease_token, lease_expires_at = EXCLUDED.lease_expires_at
                     WHERE idempotency_keys.expires_at < now()
+                       OR (idempotency_keys.state = 'in_progress'
+                           AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
+                           AND coalesce(idempotency_keys.lease_expires_at,
+                                        idempotency_keys.created_at + make_interval(secs => $6::int)) < now())
                 RETURNING key
-                """, [tenantID, key, fingerprint, Self.retentionSeconds])
-            if !inserted.isEmpty { return .acquired }
+                """, [tenantID, key, fingerprint, Self.retentionSeconds, lease, Self.leaseSeconds])
+            if !inserted.isEmpty { return .acquired(lease: lease) }
             let rows = try connection.query(
                 """
                 SELECT fingerprint, state, status, headers::text AS headers, encode(body, 'hex') AS body
                 FROM idempotency_keys WHERE key = $1
                 """, [key])
-            guard let row = rows.first, let storedFingerprint = row["fingerprint"] else { return .acquired }
+            guard let row = rows.first, let storedFingerprint = row["fingerprint"] else {
+                return .inProgress(fingerprint: fingerprint)
+            }
             guard row["state"] == "completed", let status = row["status"].flatMap({ Int($0) }) else {
                 return .inProgress(fingerprint: storedFingerprint)
             }
@@ -58,23 +75,43 @@ struct IdempotencyStore: Sendable {
         }
     }
 
-    /// Stores the response of the request that owns `key`.
-    func complete(tenantID: String, key: String, response: StoredResponse) async throws {
+    /// Stores the response of the request that holds `lease` on `key`; false when the lease was
+    /// lost (the request stalled past it and a retry took the key over).
+    @discardableResult
+    func complete(tenantID: String, key: String, lease: String, response: StoredResponse) async throws -> Bool {
         let headers = String(decoding: try JSONEncoder().encode(response.headers), as: UTF8.self)
         let body = "\\x" + Self.hex(response.body)
-        _ = try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
+        return try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
             try connection.query(
                 """
-                UPDATE idempotency_keys SET state = 'completed', status = $2, headers = $3::jsonb, body = $4::bytea
-                WHERE key = $1
-                """, [key, response.status, headers, body])
+                UPDATE idempotency_keys
+                SET state = 'completed', status = $2, headers = $3::jsonb, body = $4::bytea, lease_expires_at = NULL
+                WHERE key = $1 AND lease_token = $5::uuid AND state = 'in_progress'
+                """, [key, response.status, headers, body, lease]
+            ).affectedRows == 1
         }
     }
 
-    /// Forgets `key` after its request failed without a response, so the client may retry.
-    func release(tenantID: String, key: String) async throws {
+    /// Extends the lease of a request that is still running; false when it was lost.
+    @discardableResult
+    func renew(tenantID: String, key: String, lease: String) async throws -> Bool {
+        try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
+            try connection.query(
+                """
+                UPDATE idempotency_keys SET lease_expires_at = now() + make_interval(secs => $3::int)
+                WHERE key = $1 AND lease_token = $2::uuid AND state = 'in_progress'
+                """, [key, lease, Self.leaseSeconds]
+            ).affectedRows == 1
+        }
+    }
+
+    /// Forgets `key` after its request failed without a response (the handler threw, or writing
+    /// the response body failed), so the client may retry at once.
+    func release(tenantID: String, key: String, lease: String) async throws {
         _ = try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
-            try connection.query("DELETE FROM idempotency_keys WHERE key = $1 AND state = 'in_progress'", [key])
+            try connection.query(
+                "DELETE FROM idempotency_keys WHERE key = $1 AND state = 'in_progress' AND lease_token = $2::uuid",
+                [key, lease])
         }
     }
 

@@ -66,7 +66,7 @@ public struct WebhookMaintenance: Sendable {
         }
     }
 
-    private func maintenanceTransaction<T: Sendable>(
+    func maintenanceTransaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await pool.transaction { connection in

@@ -78,6 +78,10 @@ struct ConfigurationLoader {
         case .api:
             config.enableCelery = bool("ENABLE_CELERY", default: false)
             loadAPI(into: &config, strict: strict, strictReason: strictReason)
+            if !config.enableCelery {
+                // The rollback mode: this process runs the tasks, their retries and the sweep.
+                loadInProcessTasks(into: &config)
+            }
         case .worker:
             config.enableCelery = bool("ENABLE_CELERY", default: false)
             if config.enableCelery {
@@ -93,6 +97,7 @@ struct ConfigurationLoader {
                 config.beatCanaryInterval = integer(
                     "BEAT_CANARY_INTERVAL", default: 60, range: 0...86_400)
                 config.webhookRetentionDays = integer("WEBHOOK_RETENTION_DAYS", default: 30, range: 1...3650)
+                loadSweepDeadline(into: &config)
             }
         }
 
@@ -278,6 +283,24 @@ struct ConfigurationLoader {
         config.httpConnectionLimits = limits
     }
 
+    /// `ENABLE_CELERY=false` on the api: the in-process runner's grace, retry span and the sweep.
+    private mutating func loadInProcessTasks(into config: inout OttoConfiguration) {
+        config.workerShutdownGrace = integer(
+            "WORKER_SHUTDOWN_GRACE", default: OttoConfiguration.defaultWorkerShutdownGrace, range: 0...3600)
+        loadDatabaseRetrySpan(into: &config)
+        loadSweepDeadline(into: &config)
+    }
+
+    private mutating func loadDatabaseRetrySpan(into config: inout OttoConfiguration) {
+        config.databaseRetrySpan = integer(
+            "DATABASE_RETRY_SPAN", default: OttoConfiguration.defaultDatabaseRetrySpan, range: 0...86_400)
+    }
+
+    private mutating func loadSweepDeadline(into config: inout OttoConfiguration) {
+        config.webhookSweepDeadline = integer(
+            "WEBHOOK_SWEEP_DEADLINE", default: OttoConfiguration.defaultWebhookSweepDeadline, range: 5...300)
+    }
+
     private mutating func loadTwilio(into config: inout OttoConfiguration, required: Bool, reason: String) {
         if let sid = required ? require("TWILIO_ACCOUNT_SID", because: reason) : raw("TWILIO_ACCOUNT_SID") {
             if sid.count == 34, sid.hasPrefix("AC"), sid.dropFirst(2).allSatisfy(\.isHexDigit) {
@@ -317,6 +340,7 @@ struct ConfigurationLoader {
         config.workerVisibilityTimeout = integer("WORKER_VISIBILITY_TIMEOUT", default: 30, range: 2...86_400)
         config.workerShutdownGrace = integer(
             "WORKER_SHUTDOWN_GRACE", default: OttoConfiguration.defaultWorkerShutdownGrace, range: 0...3600)
+        loadDatabaseRetrySpan(into: &config)
     }
 
     static let rateLimitBounds =

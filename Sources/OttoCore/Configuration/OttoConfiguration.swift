@@ -79,6 +79,17 @@ public struct OttoConfiguration: Sendable {
     /// `WORKER_SHUTDOWN_GRACE` in seconds; Fly's kill_timeout must exceed it.
     public var workerShutdownGrace: Int = OttoConfiguration.defaultWorkerShutdownGrace
     public static let defaultWorkerShutdownGrace = 20
+    /// `DATABASE_RETRY_SPAN` in seconds (worker; api with `ENABLE_CELERY=false`): tasks that need
+    /// PostgreSQL keep retrying for this long after their first failure, so an outage that short
+    /// dead-letters nothing.
+    public var databaseRetrySpan: Int = OttoConfiguration.defaultDatabaseRetrySpan
+    public static let defaultDatabaseRetrySpan = 900
+
+    // MARK: Webhook sweep (beat; api with ENABLE_CELERY=false)
+    /// `WEBHOOK_SWEEP_DEADLINE` in seconds: a stored webhook event not processed this long after it
+    /// was last enqueued is run again by the sweep, whatever Redis says (at most 300).
+    public var webhookSweepDeadline: Int = OttoConfiguration.defaultWebhookSweepDeadline
+    public static let defaultWebhookSweepDeadline = 300
 
     // MARK: Beat
     public var beatLeaseTTL: Int = 5

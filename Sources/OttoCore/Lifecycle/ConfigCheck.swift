@@ -25,6 +25,7 @@ public enum ConfigCheck {
             return ConfigurationError.exitCode
         }
         print("otto-\(process.rawValue): configuration valid (APP_ENV=\(configuration.environment.rawValue))")
+        if let idle = idleNote(configuration) { print("  note: \(idle)") }
         guard connect else { return 0 }
 
         var logger = Logger(label: "otto.\(process.rawValue).check-config")
@@ -47,17 +48,44 @@ public enum ConfigCheck {
                 print("  \(result.name): did not answer (\(result.reason ?? "unavailable"))")
             }
         }
-        if let postgres = dependencies.postgres, !failed.contains("database") {
-            if let superuser = try? await DatabaseRole.isSuperuser(postgres), superuser {
-                print(
-                    "  warning: the database user is a superuser; row-level security does not bind it. Use a dedicated owner role."
-                )
-            }
+        if let postgres = dependencies.postgres, !failed.contains("database"),
+            let privileges = try? await DatabaseRole.privileges(postgres)
+        {
+            for warning in roleWarnings(privileges) { print("  warning: \(warning)") }
         }
         await dependencies.shutdown()
         if failed.isEmpty { return 0 }
         StandardError.write("otto-\(process.rawValue): unavailable: \(failed.joined(separator: ", "))\n")
         return unavailableExitCode
+    }
+}
+
+extension ConfigCheck {
+    /// What a worker or beat whose flag is off will do when started: idle, and why.
+    static func idleNote(_ configuration: OttoConfiguration) -> String? {
+        switch configuration.process {
+        case .worker where !configuration.enableCelery:
+            "ENABLE_CELERY is not true: this worker will idle until stopped (tasks run inside otto-api)"
+        case .beat where !configuration.enableCeleryBeat:
+            "ENABLE_CELERY_BEAT is not true: this beat will idle until stopped (nothing is scheduled)"
+        default: nil
+        }
+    }
+
+    /// Warnings about a database role that row-level security does not bind (they never change
+    /// the exit status).
+    static func roleWarnings(_ privileges: DatabaseRole.Privileges) -> [String] {
+        var warnings: [String] = []
+        if privileges.superuser {
+            warnings.append(
+                "the database user is a superuser; row-level security does not bind it. Use a dedicated owner role.")
+        }
+        if privileges.bypassesRLS {
+            warnings.append(
+                "the database user has BYPASSRLS; row-level security does not bind it. Use a role without it (ALTER ROLE … NOBYPASSRLS)."
+            )
+        }
+        return warnings
     }
 }
 

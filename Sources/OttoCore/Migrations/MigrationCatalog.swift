@@ -5,5 +5,6 @@ public enum MigrationCatalog {
         idempotencyKeys,
         calls,
         tenantCallRail,
+        webhookRecovery,
     ]
 }

@@ -37,6 +37,7 @@ public struct BeatScheduler: Service {
         var nextLeaseAction = ContinuousClock.now
         var lastRun: [String: Int64] = [:]
         var warned = false
+        var historyUnreadable = false
         let renewEvery = leaseTTL / 3
 
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -51,8 +52,24 @@ public struct BeatScheduler: Service {
                     if held {
                         leaseValidUntil = now + leaseTTL
                         if !leading {
+                            // Lead only once the schedules' last runs are known: scheduling from an
+                            // empty history would start every schedule "now" and skip the ticks
+                            // missed during the hand-over. A failed read is retried next round,
+                            // still holding the lease, so no other beat schedules meanwhile.
+                            do {
+                                lastRun = try await loadLastRuns()
+                            } catch {
+                                if !historyUnreadable {
+                                    logger.warning(
+                                        "leader lease held, but the schedules' last runs could not be read; not scheduling yet",
+                                        metadata: ["error": "\(error)"])
+                                    historyUnreadable = true
+                                }
+                                nextLeaseAction = now + renewEvery
+                                continue
+                            }
+                            historyUnreadable = false
                             leading = true
-                            lastRun = try await loadLastRuns()
                             logger.info("leader lease acquired; scheduling")
                         }
                     } else if leading {

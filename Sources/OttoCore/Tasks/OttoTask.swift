@@ -16,6 +16,9 @@ public protocol OttoTask: Sendable {
     static var timeLimit: Duration { get }
     /// The first retry's delay; each further retry doubles it (with jitter), up to ten minutes.
     static var retryBaseDelay: Duration { get }
+    /// How failures are retried; by default `maxAttempts` attempts from `retryBaseDelay`.
+    /// Tasks that need PostgreSQL use ``RetryPolicy/databaseBound`` so they outlast an outage.
+    static var retryPolicy: RetryPolicy { get }
 
     func run(_ arguments: Arguments, context: TaskContext) async throws -> Output
 }
@@ -25,4 +28,5 @@ extension OttoTask {
     public static var maxAttempts: Int { 5 }
     public static var timeLimit: Duration { .seconds(300) }
     public static var retryBaseDelay: Duration { .seconds(1) }
+    public static var retryPolicy: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, baseDelay: retryBaseDelay) }
 }

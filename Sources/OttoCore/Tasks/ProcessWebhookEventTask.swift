@@ -6,7 +6,11 @@
 
 /// `process_webhook_event`: turns one stored webhook event into its call (upsert, in the
 /// event's tenant scope) and marks the event processed. Safe to run twice: the upsert is
-/// order-independent and idempotent.
+/// order-independent and idempotent, and a copy that finds its event already processed (the
+/// sweep ran it again while the first copy was still waiting in a queue) does nothing, unless a
+/// tenant asked for the re-run (`reason`, from `POST /v1/calls/{id}/reprocess`).
+///
+/// Its work is PostgreSQL's, so it retries through an outage (``RetryPolicy/databaseBound``).
 public struct ProcessWebhookEventTask: OttoTask {
     public struct Arguments: Codable, Sendable {
         public var eventID: String
@@ -38,6 +42,7 @@ public struct ProcessWebhookEventTask: OttoTask {
     }
 
     public static let name = "process_webhook_event"
+    public static var retryPolicy: RetryPolicy { .databaseBound }
 
     public init() {}
 
@@ -49,9 +54,13 @@ public struct ProcessWebhookEventTask: OttoTask {
             throw TaskError(.invalidArguments, detail: "event_id and tenant_id must be UUIDs")
         }
         let eventID = arguments.eventID
+        let rerunRequested = arguments.reason != nil
         let result = try await TenantScope.transaction(pool, tenantID: arguments.tenantID) {
-            connection -> (String?, String?, String?) in
-            guard let event = try WebhookEventStore.load(connection, eventID: eventID) else { return (nil, nil, nil) }
+            connection -> (done: Bool, callID: String?, status: String?, from: String?) in
+            guard let event = try WebhookEventStore.load(connection, eventID: eventID) else {
+                return (false, nil, nil, nil)
+            }
+            if event.processed && !rerunRequested { return (true, nil, nil, nil) }
             let payload = try? JSONDecoder().decode(JSONValue.self, from: Data(event.payload.utf8))
             var callID: String?
             var update: CallUpdate?
@@ -62,9 +71,13 @@ public struct ProcessWebhookEventTask: OttoTask {
                 callID = try CallStore.upsert(connection, tenantID: event.tenantID, update)
             }
             _ = try connection.query("UPDATE webhook_events SET processed_at = now() WHERE id = $1::uuid", [eventID])
-            return (callID, update?.status, update?.fromNumber)
+            return (false, callID, update?.status, update?.fromNumber)
         }
-        let (callID, status, from) = result
+        if result.done {
+            context.logger.debug("webhook event already processed; nothing to do", metadata: ["event_id": "\(eventID)"])
+            return Output(callID: nil, status: nil)
+        }
+        let (callID, status, from) = (result.callID, result.status, result.from)
         context.logger.info(
             "webhook event processed",
             metadata: [

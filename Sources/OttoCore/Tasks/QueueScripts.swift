@@ -36,32 +36,48 @@ enum QueueScripts {
 
     /// Claims entries idle longer than the visibility timeout (their worker died), dead-lettering
     /// those delivered too often (a poison task that kills workers).
-    /// KEYS: stream, dead. ARGV: group, consumer, min idle ms, count, max deliveries.
-    /// Returns the claimed entries as {id, envelope} pairs.
+    /// KEYS: stream, dead. ARGV: group, consumer, min idle ms, count, max deliveries, start cursor.
+    /// Returns {next cursor, entries deleted while pending, id, envelope, id, envelope, …}.
+    ///
+    /// The cursor carries the scan over calls: XAUTOCLAIM looks at most count × 10 pending
+    /// entries per call, so always starting at 0-0 would never reach idle entries behind a long
+    /// run of busy ones. Entries deleted from the stream while pending (a trim, an operator's
+    /// XDEL): Redis 7 drops them from the pending list and lists their ids in a third element;
+    /// their task is gone, so each leaves a dead letter saying so instead of vanishing. Redis
+    /// before 7 answers such an entry with nil (false in Lua), which is skipped, never indexed.
     static let reclaim = RedisScript(
         """
-        local result = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', tonumber(ARGV[4]))
-        local claimed = {}
+        local result = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[6], 'COUNT', tonumber(ARGV[4]))
+        local reply = {result[1], 0}
         for _, entry in ipairs(result[2]) do
-          local id = entry[1]
-          local fields = entry[2]
-          local envelope = ''
-          if fields then
-            for i = 1, #fields, 2 do if fields[i] == 't' then envelope = fields[i + 1] end end
-          end
-          local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
-          local deliveries = 0
-          if pending[1] then deliveries = tonumber(pending[1][4]) end
-          if deliveries > tonumber(ARGV[5]) or envelope == '' then
-            redis.call('XADD', KEYS[2], '*', 't', envelope, 'reason', 'delivered ' .. deliveries .. ' times without completing')
-            redis.call('XACK', KEYS[1], ARGV[1], id)
-            redis.call('XDEL', KEYS[1], id)
-          else
-            table.insert(claimed, id)
-            table.insert(claimed, envelope)
+          if type(entry) == 'table' and entry[1] then
+            local id = entry[1]
+            local fields = entry[2]
+            local envelope = ''
+            if type(fields) == 'table' then
+              for i = 1, #fields, 2 do if fields[i] == 't' then envelope = fields[i + 1] end end
+            end
+            local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
+            local deliveries = 0
+            if pending[1] then deliveries = tonumber(pending[1][4]) end
+            if deliveries > tonumber(ARGV[5]) or envelope == '' then
+              redis.call('XADD', KEYS[2], '*', 't', envelope, 'reason', 'delivered ' .. deliveries .. ' times without completing')
+              redis.call('XACK', KEYS[1], ARGV[1], id)
+              redis.call('XDEL', KEYS[1], id)
+            else
+              table.insert(reply, id)
+              table.insert(reply, envelope)
+            end
           end
         end
-        return claimed
+        if type(result[3]) == 'table' then
+          for _, id in ipairs(result[3]) do
+            redis.call('XADD', KEYS[2], '*', 't', '', 'reason',
+              'entry ' .. id .. ' was deleted from the stream while pending; its task is gone')
+          end
+          reply[2] = #result[3]
+        end
+        return reply
         """)
 
     /// Acknowledges an attempt and schedules the next one. KEYS: stream, delayed.
@@ -94,15 +110,27 @@ enum QueueScripts {
         return 1
         """)
 
-    /// Renews the lease of entries this worker is still running (resets their idle time without
-    /// counting a delivery). KEYS: stream. ARGV: group, consumer, ids…
+    /// Renews the lease of entries this worker still owns (resets their idle time without
+    /// counting a delivery). KEYS: stream. ARGV: group, consumer, ids… Returns {renewed, lost ids…}.
+    ///
+    /// Ownership is checked first (XPENDING): an entry another worker claimed while this one
+    /// stalled past the visibility timeout belongs to that worker now, and an XCLAIM with
+    /// min-idle 0 would take it back, so both would run it and its lease would flap between them.
     static let renew = RedisScript(
         """
-        local ids = {}
-        for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
-        if #ids == 0 then return 0 end
-        local claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(ids), 'JUSTID')
-        return #claimed
+        local renewed = 0
+        local reply = {0}
+        for i = 3, #ARGV do
+          local id = ARGV[i]
+          local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
+          if pending[1] and pending[1][2] == ARGV[2] then
+            renewed = renewed + #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, id, 'JUSTID')
+          else
+            table.insert(reply, id)
+          end
+        end
+        reply[1] = renewed
+        return reply
         """)
 
     /// Releases a lease only when this process still holds it. KEYS: lease. ARGV: holder.

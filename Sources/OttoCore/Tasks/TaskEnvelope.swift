@@ -30,6 +30,10 @@ public struct TaskEnvelope: Codable, Sendable, Equatable {
     public var resultTTL: Int?
     /// The last attempt's error (for retries and dead letters).
     public var lastError: String?
+    /// Unix seconds of the first failed attempt; a policy that spans outages retries until
+    /// `DATABASE_RETRY_SPAN` has passed since then. Absent until a failure (and in envelopes of
+    /// earlier releases, which decode it as the time of the failure at hand).
+    public var firstFailedAt: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, name, queue, attempt
@@ -43,6 +47,7 @@ public struct TaskEnvelope: Codable, Sendable, Equatable {
         case timeLimit = "time_limit"
         case resultTTL = "result_ttl"
         case lastError = "last_error"
+        case firstFailedAt = "first_failed_at"
     }
 
     /// The trace id part of `traceparent` (32 hex digits), for log lines.

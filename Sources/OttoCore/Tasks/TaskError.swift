@@ -17,6 +17,8 @@ public struct TaskError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let malformedEntry = Code(raw: "malformed entry")
         /// The process lacks a client the task needs (PostgreSQL for webhook processing).
         public static let missingDependency = Code(raw: "missing dependency")
+        /// The in-process runner is stopping or full; the task was not accepted.
+        public static let queueUnavailable = Code(raw: "queue unavailable")
     }
     public var code: Code
     public var detail: String?

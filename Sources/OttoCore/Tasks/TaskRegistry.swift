@@ -14,6 +14,7 @@ public struct TaskRegistry: Sendable {
         public var maxAttempts: Int
         public var timeLimit: Duration
         public var retryBaseDelay: Duration
+        public var retryPolicy: RetryPolicy
         let run: @Sendable (String, TaskContext) async throws -> String
     }
 
@@ -24,8 +25,8 @@ public struct TaskRegistry: Sendable {
     /// Registers a task under its static name.
     public mutating func register<T: OttoTask>(_ task: T) {
         entries[T.name] = Entry(
-            name: T.name, defaultQueue: T.defaultQueue, maxAttempts: T.maxAttempts, timeLimit: T.timeLimit,
-            retryBaseDelay: T.retryBaseDelay
+            name: T.name, defaultQueue: T.defaultQueue, maxAttempts: T.retryPolicy.maxAttempts, timeLimit: T.timeLimit,
+            retryBaseDelay: T.retryPolicy.baseDelay, retryPolicy: T.retryPolicy
         ) { argumentsJSON, context in
             let arguments: T.Arguments
             do {

@@ -13,6 +13,8 @@ struct TaskExecutor: Sendable {
     let acks: AckBuffer
     /// Told the due time of each retry this worker schedules, so promotion wakes for it.
     let retryDue: NIOLockedValueBox<Double?>
+    /// How long tasks whose policy spans outages keep retrying after their first failure.
+    let databaseRetrySpan: Duration
 
     func execute(_ delivery: Delivery) async {
         let start = ContinuousClock.now
@@ -61,11 +63,17 @@ struct TaskExecutor: Sendable {
         } catch {
             let message = "\(error)"
             let permanent = (error as? TaskError)?.code == .invalidArguments
-            if !permanent && envelope.attempt < envelope.maxAttempts {
+            let now = UnixTime.now()
+            let firstFailure = envelope.firstFailedAt ?? now
+            let retries = entry.retryPolicy.retries(
+                afterFailedAttempt: envelope.attempt, maxAttempts: envelope.maxAttempts, firstFailureAt: firstFailure,
+                now: now, outageSpan: databaseRetrySpan)
+            if !permanent && retries {
                 var next = envelope
                 next.attempt += 1
                 next.lastError = message
-                let delay = RetryPolicy.delay(afterAttempt: envelope.attempt, base: entry.retryBaseDelay)
+                next.firstFailedAt = firstFailure
+                let delay = entry.retryPolicy.delay(afterAttempt: envelope.attempt)
                 next.dueAt = ((UnixTime.now() + delay) * 1000).rounded() / 1000
                 do {
                     _ = try await redis.eval(

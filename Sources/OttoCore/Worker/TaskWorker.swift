@@ -36,7 +36,7 @@ public struct TaskWorker: Service {
         self.retryDue = retryDue
         self.executor = TaskExecutor(
             redis: redis, postgres: postgres, keys: keys, registry: registry, logger: logger, stats: stats, acks: acks,
-            retryDue: retryDue)
+            retryDue: retryDue, databaseRetrySpan: settings.databaseRetrySpan)
     }
 
     private var isStopping: Bool { stopping.withLockedValue { $0 } }
@@ -201,6 +201,7 @@ public struct TaskWorker: Service {
     private func maintain() async {
         let visibilityMs = settings.visibilityTimeout.inMilliseconds
         var lastReclaim = ContinuousClock.now
+        var cursors: [String: String] = [:]
         while !isStopping && !Task.isCancelled {
             var sleep = settings.maintenanceInterval
             for name in settings.queues {
@@ -229,12 +230,18 @@ public struct TaskWorker: Service {
                             QueueScripts.reclaim, keys: [keys.stream(name), keys.dead(name)],
                             arguments: [
                                 RedisKeys.consumerGroup, settings.id, String(visibilityMs), "100",
-                                String(settings.maxDeliveries),
+                                String(settings.maxDeliveries), cursors[name] ?? "0-0",
                             ])
                     else { continue }
                     let items = reply.array ?? []
+                    cursors[name] = items.first?.string ?? "0-0"
+                    if let deleted = items.count > 1 ? items[1].int : nil, deleted > 0 {
+                        logger.warning(
+                            "pending tasks were deleted from the stream before they completed; dead letters record them",
+                            metadata: ["queue": .string(name), "count": .stringConvertible(deleted)])
+                    }
                     var claimed: [Delivery] = []
-                    var index = 0
+                    var index = 2
                     while index + 1 < items.count {
                         if let id = items[index].string, let envelope = items[index + 1].string {
                             claimed.append(Delivery(queue: name, entryID: id, envelope: envelope))
@@ -263,9 +270,20 @@ public struct TaskWorker: Service {
         while !isStopping && !Task.isCancelled {
             await sleepUnlessStopping(third)
             for (name, ids) in inFlight.olderThan(third.inSeconds) {
-                _ = try? await redis.eval(
-                    QueueScripts.renew, keys: [keys.stream(name)],
-                    arguments: [RedisKeys.consumerGroup, settings.id] + ids)
+                guard
+                    let reply = try? await redis.eval(
+                        QueueScripts.renew, keys: [keys.stream(name)],
+                        arguments: [RedisKeys.consumerGroup, settings.id] + ids)
+                else { continue }
+                let lost = (reply.array ?? []).dropFirst().compactMap(\.string)
+                if !lost.isEmpty {
+                    // This worker stalled past the visibility timeout and another claimed them:
+                    // they are that worker's now. Stop renewing; never take them back.
+                    inFlight.markLost(lost)
+                    logger.notice(
+                        "tasks another worker took over are no longer renewed here",
+                        metadata: ["queue": .string(name), "count": .stringConvertible(lost.count)])
+                }
             }
         }
     }

@@ -16,6 +16,8 @@ public struct WorkerSettings: Sendable {
     public var maxDeliveries: Int = 5
     /// The longest a worker waits between checks for due delayed tasks.
     public var maintenanceInterval: Duration = .seconds(5)
+    /// `DATABASE_RETRY_SPAN`: how long tasks that need PostgreSQL keep retrying after their first failure.
+    public var databaseRetrySpan: Duration = .seconds(OttoConfiguration.defaultDatabaseRetrySpan)
 
     public init(
         id: String, queues: [String], concurrency: Int, visibilityTimeout: Duration, shutdownGrace: Duration,
@@ -35,5 +37,6 @@ public struct WorkerSettings: Sendable {
             id: id, queues: configuration.workerQueues, concurrency: configuration.workerConcurrency,
             visibilityTimeout: .seconds(configuration.workerVisibilityTimeout),
             shutdownGrace: .seconds(configuration.workerShutdownGrace))
+        self.databaseRetrySpan = .seconds(configuration.databaseRetrySpan)
     }
 }

@@ -87,6 +87,9 @@ struct ObservabilityTests {
         let output = LogOutput.capturing()
         let logger = LoggingSetup.logger(label: "otto.api.test", output: output)
         let runner = InProcessTaskRunner(postgres: nil, keys: RedisKeys(), logger: logger)
+        // The runner is a Service: it runs tasks only while its run() does.
+        let running = Task { try await runner.run() }
+        defer { running.cancel() }
         let incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
         try await TestApp.run(
             environment: try environment(), output: output,
