@@ -24,10 +24,19 @@ python3 -c 'import twilio, jsonschema' 2>/dev/null || python3 -m pip install --q
 
 swift build --build-tests
 export OTTO_BIN_DIR="$PWD/.build/debug"
+# Runs the Swift Testing suites of the test bundle with at most OTTO_TEST_PARALLELISM (8) tests
+# at once. Unbounded, all ~300 tests start together on this machine's two cores: they spawn
+# otto processes and servers, and the cooperative pool falls so far behind that one-second
+# contract timers (readiness, rate-limit decisions) fire before the work they guard is even
+# scheduled. The bound changes the order tests run in, never what they assert.
+run_swift_tests() {
+  "$PWD/.build/debug/ottoPackageTests.xctest" --testing-library swift-testing \
+    --experimental-maximum-parallelization-width "${OTTO_TEST_PARALLELISM:-8}" "$@"
+}
 if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
-  swift test --skip-build --filter "$OTTO_TEST_FILTER"
+  run_swift_tests --filter "$OTTO_TEST_FILTER"
 else
-  swift test --skip-build --skip 'PropertyTests'
+  run_swift_tests --skip 'PropertyTests'
   # The local stand-ins of Deepgram, OpenAI, Twilio media and CallRail test themselves
   # (Python, about ten seconds; see Tests/StandIns/README.md).
   python3 -m unittest discover -s Tests/StandIns
@@ -36,7 +45,7 @@ else
   # tests' timers; then schemathesis drives a real otto-api and otto-worker from /openapi.json
   # (about 30 s). Coverage-guided libFuzzer runs need an instrumented build of their own and pay
   # off over minutes per parser, so they are in `make fuzz`.
-  swift test --skip-build --filter 'PropertyTests'
+  run_swift_tests --filter 'PropertyTests'
   scripts/schemathesis.sh
   # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts,
   # a webhook flood, the two no-loss drills); they use the development database, so migrate it first.
