@@ -22,20 +22,33 @@ public enum ProcessRunner {
         case discarded
     }
 
-    /// Runs `executable` with `arguments` (in `environment`, or the test process's own when nil).
+    /// Runs `executable` with `arguments` (in `environment`, or the test process's own when nil),
+    /// with `input` on its standard input (none when nil).
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-        standardError: ErrorOutput = .discarded
+        input: Data? = nil, standardError: ErrorOutput = .discarded
     ) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
         let pipe = Pipe()
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = input.map { _ in Pipe() }
+        process.standardInput = inputPipe ?? FileHandle.nullDevice
         process.standardOutput = pipe
         process.standardError = standardError == .merged ? pipe : FileHandle.nullDevice
         try process.run()
+        if let input, let writer = inputPipe?.fileHandleForWriting {
+            // Written by a thread of its own, so a command that answers before it has read all of
+            // its input cannot block the reader below.
+            let pending = Running.Input(handle: writer, data: input)
+            let thread = Thread {
+                pending.handle.write(pending.data)
+                try? pending.handle.close()
+            }
+            thread.name = "otto-tests-process-input"
+            thread.start()
+        }
         let running = Running(process: process, output: pipe.fileHandleForReading)
         return await withCheckedContinuation { continuation in
             let thread = Thread {
@@ -57,6 +70,18 @@ public enum ProcessRunner {
         init(process: Process, output: FileHandle) {
             self.process = process
             self.output = output
+        }
+
+        /// The command's input and the pipe it goes to, handed to the thread that writes it.
+        final class Input: @unchecked Sendable {
+            // Only that one thread touches them.
+            let handle: FileHandle
+            let data: Data
+
+            init(handle: FileHandle, data: Data) {
+                self.handle = handle
+                self.data = data
+            }
         }
     }
 }
