@@ -66,7 +66,8 @@ struct JWKSAvailabilityTests {
         let environment = try environment()
         try await jwks.run { url in
             try await TestApp.run(environment: environment, jwksSource: HTTPJWKSSource(url: url), migrate: true) {
-                client, _, _ in
+                client, _, dependencies in
+                try await TestApp.connectRedis(dependencies)
                 try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) { response in
                     #expect(response.status == .serviceUnavailable)
                     #expect(response.headers[.contentType] == "application/problem+json")

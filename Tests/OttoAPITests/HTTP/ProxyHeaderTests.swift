@@ -41,7 +41,8 @@ struct ProxyHeaderTests {
         // Per hour, so a slow machine cannot refill the bucket in the middle of the count.
         environment["RATE_LIMIT_API"] = "2/1h"
         environment = environment.merging(extra) { _, new in new }
-        return try await TestApp.run(environment: environment) { client, _, _ in
+        return try await TestApp.run(environment: environment) { client, _, dependencies in
+            try await TestApp.connectRedis(dependencies)
             var limited = 0
             for index in 0..<requests {
                 let status = try await client.execute(
@@ -76,7 +77,8 @@ struct ProxyHeaderTests {
         var environment = try TestApp.guardedEnvironment("flyip")
         environment["RATE_LIMIT_API"] = "2/1h"
         environment["TRUST_FLY_CLIENT_IP"] = "true"
-        try await TestApp.run(environment: environment) { client, _, _ in
+        try await TestApp.run(environment: environment) { client, _, dependencies in
+            try await TestApp.connectRedis(dependencies)
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<3 {
                 statuses.append(

@@ -24,7 +24,8 @@ struct RateLimitTests {
         let org = "org_rl_\(UUID().uuidString.prefix(8))"
         let token = try await TestTokens.make(org: org)
         let other = try await TestTokens.make(org: org + "_other")
-        try await TestApp.run(environment: try environment(), migrate: true) { client, _, _ in
+        try await TestApp.run(environment: try environment(), migrate: true) { client, _, dependencies in
+            try await TestApp.connectRedis(dependencies)
             for expectedRemaining in [2, 1, 0] {
                 try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(token)) { response in
                     #expect(response.status == .ok)
@@ -52,7 +53,8 @@ struct RateLimitTests {
 
     @Test("a limit above 1000 per second keeps its full burst, and a per-minute policy says w=60")
     func highLimit() async throws {
-        try await TestApp.run(environment: try environment(api: "120000/1m")) { client, _, _ in
+        try await TestApp.run(environment: try environment(api: "120000/1m")) { client, _, dependencies in
+            try await TestApp.connectRedis(dependencies)
             try await client.execute(uri: "/v1/me", method: .get) { response in
                 #expect(response.headers[.xRateLimitRemaining] == "119999")
                 #expect(response.headers[.rateLimitPolicy] == "120000;w=60")
@@ -64,7 +66,8 @@ struct RateLimitTests {
     func forgedTokensLimited() async throws {
         let forged = try await TestTokens.make(
             org: "org_forged_\(UUID().uuidString.prefix(8))", key: TestTokens.otherKey)
-        try await TestApp.run(environment: try environment(api: "2/1h"), migrate: true) { client, _, _ in
+        try await TestApp.run(environment: try environment(api: "2/1h"), migrate: true) { client, _, dependencies in
+            try await TestApp.connectRedis(dependencies)
             for _ in 0..<2 {
                 try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(forged)) { response in
                     #expect(response.status == .unauthorized)
