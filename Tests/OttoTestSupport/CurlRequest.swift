@@ -14,18 +14,13 @@ public enum CurlRequest {
         _ url: String, method: String = "POST", headers: [String: String] = [:], body: String? = nil,
         timeout: Int = 10
     ) async -> Answer {
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         var arguments = ["-s", "-X", method, "--max-time", String(timeout), "-D", "-", "-o", "-"]
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
         if let body { arguments += ["--data-binary", body] }
-        curl.arguments = arguments + [url]
-        let pipe = Pipe()
-        curl.standardOutput = pipe
-        curl.standardError = FileHandle.nullDevice
-        guard (try? curl.run()) != nil else { return Answer(status: 0, body: "", headers: [:]) }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        curl.waitUntilExit()
+        guard let result = try? await ProcessRunner.run("/usr/bin/curl", arguments + [url]) else {
+            return Answer(status: 0, body: "", headers: [:])
+        }
+        let data = result.output
         let text = String(decoding: data, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { return Answer(status: 0, body: text, headers: [:]) }
         let head = text[..<split.lowerBound].split(separator: "\r\n")

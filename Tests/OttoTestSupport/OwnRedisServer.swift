@@ -28,15 +28,27 @@ public final class OwnRedisServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        for _ in 0..<100 {
-            if Self.ping(port: port) { return }
-            try await Task.sleep(for: .milliseconds(50))
+        let answering = await eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            await Self.ping(port: port)
         }
-        throw ServerDidNotStart()
+        if !answering { throw ServerDidNotStart() }
     }
 
-    /// Stops it the way an operator's restart does (SHUTDOWN: Redis flushes and exits) and reaps it.
-    /// (A signal would not do: children spawned from the test's threads inherit a blocked SIGTERM.)
+    /// Stops it the way an operator's restart does (SHUTDOWN: Redis flushes and exits) and waits
+    /// for its exit without blocking a thread. (A signal would not do: children spawned from the
+    /// test's threads inherit a blocked SIGTERM.)
+    public func shutdown() async {
+        guard let process, process.isRunning else { return }
+        _ = try? await ProcessRunner.run("/usr/bin/redis-cli", ["-p", String(port), "shutdown"])
+        if !(await eventually(timeout: .seconds(10), every: .milliseconds(20)) { !process.isRunning }) {
+            kill(process.processIdentifier, SIGKILL)
+            _ = await eventually(timeout: .seconds(30), every: .milliseconds(20)) { !process.isRunning }
+        }
+        self.process = nil
+    }
+
+    /// `shutdown()` for synchronous callers: it blocks its thread until Redis has exited, so
+    /// async code should await `shutdown()` instead.
     public func stop() {
         guard let process, process.isRunning else { return }
         let cli = Process()
@@ -51,21 +63,15 @@ public final class OwnRedisServer: @unchecked Sendable {
         self.process = nil
     }
 
+    /// Stops the server if it still runs (blocking, as `stop()` does) and deletes its folder.
     public func remove() {
         stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func ping(port: Int) -> Bool {
-        let cli = Process()
-        cli.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        cli.arguments = ["-p", String(port), "ping"]
-        let pipe = Pipe()
-        cli.standardOutput = pipe
-        cli.standardError = FileHandle.nullDevice
-        guard (try? cli.run()) != nil else { return false }
-        cli.waitUntilExit()
-        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("PONG")
+    static func ping(port: Int) async -> Bool {
+        let result = try? await ProcessRunner.run("/usr/bin/redis-cli", ["-p", String(port), "ping"])
+        return result?.text.contains("PONG") == true
     }
 
     struct ServerDidNotStart: Error {}

@@ -15,15 +15,14 @@ import ServiceLifecycle
 func buildApplication(
     configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger,
     metrics: APIMetrics = APIMetrics(), jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
-    extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
+    extraRoutes: ((RouteGroups) -> Void)? = nil
 ) -> some ApplicationProtocol {
     let tasks = buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let credentials = buildCredentialCache(
         configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
     let router = buildRouter(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes,
-        testTenantHeader: testTenantHeader)
+        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes)
     // The application's own ServiceGroup starts these before the server and stops them after it
     // has drained its requests (in reverse order), so the tasks those requests enqueued still run.
     var app = Application(
@@ -88,12 +87,11 @@ func buildRouter(
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
     credentials: WebhookCredentialCache? = nil,
-    extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
+    extraRoutes: ((RouteGroups) -> Void)? = nil
 ) -> Router<OttoRequestContext> {
     buildRoutes(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes,
-        testTenantHeader: testTenantHeader
+        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes
     ).router
 }
 
@@ -107,15 +105,13 @@ func buildRouter(
 /// verify first and then charge their limit themselves (`WebhookRateLimit`: the tenant when
 /// verified, the client address otherwise). `/health`, `/ready`, `/internal/*` and `/metrics`
 /// are never rate limited. `credentials` is the application's webhook credential cache (one is
-/// made, loaded on demand, when nil). `testTenantHeader` (tests only) mounts the `/v1` calls
-/// routes without
-/// authentication, the caller's tenant taken from an `X-Test-Tenant` header.
+/// made, loaded on demand, when nil).
 func buildRoutes(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
     credentials: WebhookCredentialCache? = nil,
-    extraRoutes: ((RouteGroups) -> Void)? = nil, testTenantHeader: Bool = false
+    extraRoutes: ((RouteGroups) -> Void)? = nil
 ) -> (router: Router<OttoRequestContext>, table: RouteTable) {
     let tasks = tasks ?? buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let credentials =
@@ -175,17 +171,10 @@ func buildRoutes(
         limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimitWebhooks))
     ).register(on: webhooks, prefix: "/webhooks", table: &table)
     OpenAPIRoutes().register(on: router, table: &table)
-    if testTenantHeader {
-        CallsRoutes(
-            postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys, tasks: tasks,
-            tenantOf: .testHeader
-        ).register(on: router.group("/v1"), prefix: "/v1", table: &table)
-    } else {
-        CallsRoutes(
-            postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys, tasks: tasks,
-            tenantOf: .authenticated
-        ).register(on: v1, prefix: "/v1", table: &table)
-    }
+    CallsRoutes(
+        postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys, tasks: tasks,
+        tenantOf: .authenticated
+    ).register(on: v1, prefix: "/v1", table: &table)
 
     extraRoutes?(RouteGroups(router: router, v1: v1, webhooks: webhooks))
     box.set(table)

@@ -1,9 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// How a `/v1` handler learns the authenticated caller's tenant id. The Clerk middleware provides
-/// the real resolver; tests use `testHeader`, which `buildRouter` installs only when its
-/// `testTenantHeader` argument is true (never from configuration, so never in production).
+/// How a `/v1` handler learns the authenticated caller's tenant id: the one the session
+/// verification and tenant resolution middleware recorded (tests send real session tokens).
 struct TenantResolver: Sendable {
     let resolve: @Sendable (Request, OttoRequestContext) throws -> String
 
@@ -12,15 +11,6 @@ struct TenantResolver: Sendable {
         guard let tenant = context.facts.tenantID else {
             throw Problem(.unauthorized, detail: "A valid session token is required.")
         }
-        return tenant
-    }
-
-    /// TEST ONLY: the tenant named by the `X-Test-Tenant` header.
-    static let testHeader = TenantResolver { request, context in
-        guard let tenant = request.headers[HTTPField.Name("X-Test-Tenant")!], !tenant.isEmpty else {
-            throw Problem(.unauthorized, detail: "A valid session token is required.")
-        }
-        context.facts.tenantID = tenant
         return tenant
     }
 }

@@ -131,16 +131,20 @@ public final class WebhookCredentialCache: Service, Sendable {
     }
 
     public func run() async throws {
+        // Ends on graceful shutdown and on cancellation (a ServiceGroup cancels its services when
+        // one fails): a cancelled sleep returns at once, so a loop that only watched for the
+        // graceful shutdown would spin.
+        func stopping() -> Bool { Task.isShuttingDownGracefully || Task.isCancelled }
         // Until a first load succeeds (the database was away at start), keep trying, and apply
         // the start-up check to that first success.
-        while !Task.isShuttingDownGracefully, state.withLockedValue({ $0.entries == nil }) {
+        while !stopping(), state.withLockedValue({ $0.entries == nil }) {
             await reload(.start, waitForSlot: false)
             try checkUsableKeys()
             if state.withLockedValue({ $0.entries == nil }) { await sleepUnlessShuttingDown(for: minimumInterval * 2) }
         }
-        while !Task.isShuttingDownGracefully {
+        while !stopping() {
             await sleepUnlessShuttingDown(for: refreshInterval)
-            guard !Task.isShuttingDownGracefully else { break }
+            guard !stopping() else { break }
             await reload(.periodic, waitForSlot: false)
         }
     }

@@ -101,34 +101,6 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("without CLERK_JWT_KEY, keys come from the JWKS over HTTP and an unknown kid triggers a refresh")
-    func jwksRefreshOnUnknownKid() async throws {
-        let served = JWKSDocument()
-        served.set(try TestTokens.jwks([(TestTokens.privateKey, "k1")]))
-        let jwksRouter = Router()
-        jwksRouter.get("/.well-known/jwks.json") { _, _ in served.value }
-        let jwksApp = Application(router: jwksRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        var environment = try environment()
-        environment["CLERK_JWT_KEY"] = nil
-        let jwksEnvironment = environment
-        try await jwksApp.test(.live) { jwksClient in
-            let port = try #require(jwksClient.port)
-            let source = HTTPJWKSSource(
-                url: "http://127.0.0.1:\(port)/.well-known/jwks.json", minimumRefreshInterval: .zero)
-            let first = try await TestTokens.make(kid: "k1")
-            let rotated = try await TestTokens.make(key: TestTokens.otherKey, kid: "k2")
-            try await TestApp.run(environment: jwksEnvironment, jwksSource: source, migrate: true) { client, _, _ in
-                try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(first)) { response in
-                    #expect(response.status == .ok)
-                }
-                served.set(try TestTokens.jwks([(TestTokens.privateKey, "k1"), (TestTokens.otherKey, "k2")]))
-                try await client.execute(uri: "/v1/me", method: .get, headers: Probe.bearer(rotated)) { response in
-                    #expect(response.status == .ok)
-                }
-            }
-        }
-    }
-
     @Test("the Frontend API host is decoded from the publishable key")
     func publishableKeyHost() {
         let encoded = Data("clerk.example.com$".utf8).base64EncodedString()

@@ -9,13 +9,13 @@ import OttoTestSupport
 
 @testable import OttoAPI
 
-/// The real application with the TEST-ONLY tenant header on `/v1`, migrations applied, and
-/// helpers that sign webhooks the way Twilio and CallRail do.
+/// The production application (the router otto-api serves) with migrations applied, and helpers
+/// that sign webhooks the way Twilio and CallRail do. `/v1` needs real session tokens: add
+/// `CLERK_JWT_KEY` (`TestTokens.publicKeyPEM`) to the environment to reach it.
 enum CallsTestApp {
     static let twilioToken = "0123456789abcdef0123456789abcdef"
     static let callRailKey = "test-callrail-signing-key"
     static let baseURL = "https://otto.test"
-    static let testTenant = HTTPField.Name("X-Test-Tenant")!
 
     static func environment(celery: Bool = false, redisURL: String? = nil) throws -> [String: String] {
         [
@@ -38,8 +38,7 @@ enum CallsTestApp {
         do {
             try await MigrationRunner(pool: dependencies.postgres!, logger: logger).migrate()
             let app = buildApplication(
-                configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics,
-                testTenantHeader: true)
+                configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
             let value = try await app.test(.live) { client in try await body(client, dependencies) }
             await dependencies.shutdown()
             return value
@@ -50,12 +49,14 @@ enum CallsTestApp {
     }
 
     /// A new tenant whose own CallRail signing key is `callRailKey` (`signingKey` overrides it,
-    /// `nil` leaves the tenant without a key), optionally bound to a CallRail company.
+    /// `nil` leaves the tenant without a key), optionally bound to a CallRail company; `org` is its
+    /// Clerk organisation (the one a session token names), a new one by default.
     static func tenant(
-        _ dependencies: Dependencies, signingKey: String? = callRailKey, company: String? = nil
+        _ dependencies: Dependencies, signingKey: String? = callRailKey, company: String? = nil,
+        org: String = "org_test_\(UUID().uuidString.lowercased())"
     ) async throws -> String {
         try await TenantRecords(pool: dependencies.postgres!).create(
-            clerkOrgID: "org_test_\(UUID().uuidString.lowercased())", name: "Test tenant",
+            clerkOrgID: org, name: "Test tenant",
             callRail: TenantCallRailChange(companyID: company, signingKey: signingKey.map(Secret.init)),
             secrets: try TenantSecretsKey(base64: TestSecrets.tenantSecretsKey)
         ).id

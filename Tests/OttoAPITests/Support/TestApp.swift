@@ -42,6 +42,15 @@ enum TestApp {
         }
     }
 
+    /// Opens the application's Redis connection (as a `/ready` check would) before a test counts
+    /// rate-limit decisions from its first request: a decision has one second, connecting
+    /// included (the Redis client connects on first use, and may take up to 2 s), and a machine
+    /// that starts every suite at once does not always connect within it; the request then
+    /// fails open, without headers.
+    static func connectRedis(_ dependencies: Dependencies) async throws {
+        try await dependencies.redis?.ping()
+    }
+
     /// PostgreSQL and Redis from the test tooling, a unique key prefix, and the test signing key.
     static func guardedEnvironment(_ name: String) throws -> [String: String] {
         [

@@ -63,11 +63,19 @@ struct WebhookRateLimitTests {
             && answer.headers[.xRateLimitReset] != nil
     }
 
+    /// The rate limiter's warnings (a Redis failure or a decision timeout), for failure messages.
+    static func rateLimitWarnings(_ output: LogOutput) -> [String] {
+        output.capturedLines.filter { $0.contains("rate limiting unavailable") }
+    }
+
     @Test(
         "a forged flood naming tenant A spends its address's bucket, never A's: A's signed webhooks get the full budget"
     )
     func forgedFloodNamingTenant() async throws {
-        try await CallsTestApp.run(environment: try Self.environment(limit: "10/1h")) { client, dependencies in
+        let output = LogOutput.capturing()
+        try await CallsTestApp.run(environment: try Self.environment(limit: "10/1h"), output: output) {
+            client, dependencies in
+            try await TestApp.connectRedis(dependencies)
             let tenant = try await CallsTestApp.tenant(dependencies)
             var forged: [Answer] = []
             for index in 0..<60 {
@@ -82,7 +90,10 @@ struct WebhookRateLimitTests {
             }
             #expect(forged.prefix(10).allSatisfy { $0.status == .forbidden })
             #expect(forged.dropFirst(10).allSatisfy { $0.status == .tooManyRequests })
-            #expect(forged.allSatisfy { Self.hasHeaders($0, limit: 10) })
+            #expect(
+                forged.allSatisfy { Self.hasHeaders($0, limit: 10) },
+                "\(forged.enumerated().filter { !Self.hasHeaders($0.1, limit: 10) }.map { "#\($0.0) \($0.1.status) \($0.1.headers)" }) \(Self.rateLimitWarnings(output))"
+            )
             #expect(forged.dropFirst(10).allSatisfy { Int($0.headers[.retryAfter] ?? "") ?? 0 >= 1 })
 
             // The tenant's genuine webhooks, from the same address: the whole budget is there.
@@ -98,7 +109,7 @@ struct WebhookRateLimitTests {
             }
             #expect(genuine.map(\.status) == Array(repeating: .ok, count: 10))
             #expect(genuine.map { $0.headers[.xRateLimitRemaining] } == (0..<10).reversed().map { String($0) })
-            #expect(genuine.allSatisfy { Self.hasHeaders($0, limit: 10) })
+            #expect(genuine.allSatisfy { Self.hasHeaders($0, limit: 10) }, "\(Self.rateLimitWarnings(output))")
             // The tenant's own limit still holds.
             #expect(try await Self.twilio(client, tenant: tenant, callSID: "CA-g-over").status == .tooManyRequests)
             #expect(
@@ -110,6 +121,7 @@ struct WebhookRateLimitTests {
     @Test("a forger that varies the tenant in the path is limited by its address; genuine webhooks still pass")
     func forgerVaryingTenant() async throws {
         try await CallsTestApp.run(environment: try Self.environment(limit: "5/1h")) { client, dependencies in
+            try await TestApp.connectRedis(dependencies)
             let genuineTenant = try await CallsTestApp.tenant(dependencies)
             var answers: [Answer] = []
             for index in 0..<20 {
@@ -132,7 +144,10 @@ struct WebhookRateLimitTests {
 
     @Test("every answer of the webhook routes carries both header families: 200, 400, 403, 404 and 429")
     func headersOnEveryAnswer() async throws {
-        try await CallsTestApp.run(environment: try Self.environment(limit: "100/1h")) { client, dependencies in
+        let output = LogOutput.capturing()
+        try await CallsTestApp.run(environment: try Self.environment(limit: "100/1h"), output: output) {
+            client, dependencies in
+            try await TestApp.connectRedis(dependencies)
             let tenant = try await CallsTestApp.tenant(dependencies)
             let answers = [
                 try await Self.twilio(client, tenant: tenant, callSID: "CA-h-ok"),
@@ -144,7 +159,9 @@ struct WebhookRateLimitTests {
             ]
             #expect(answers.map(\.status) == [.ok, .badRequest, .badRequest, .forbidden, .notFound, .notFound])
             for answer in answers {
-                #expect(Self.hasHeaders(answer, limit: 100), "\(answer.status): \(answer.headers)")
+                #expect(
+                    Self.hasHeaders(answer, limit: 100),
+                    "\(answer.status): \(answer.headers) \(Self.rateLimitWarnings(output))")
             }
         }
     }

@@ -12,7 +12,7 @@ struct RedisAuthTests {
     @Test("AUTH with a password, AUTH with username and password, and a wrong password")
     func authenticates() async throws {
         let server = try await RedisTestServer(arguments: ["--requirepass", Self.adminPassword])
-        defer { server.crash() }
+        defer { server.terminate() }
 
         // No password: commands are refused with NOAUTH.
         let anonymous = RedisTestEnvironment.client(server.endpoint)

@@ -8,7 +8,7 @@ struct RedisReconnectTests {
     @Test("a killed server is retried with exponential backoff, not in a tight loop, and the same client works again")
     func reconnectsAfterRestart() async throws {
         let server = try await RedisTestServer()
-        defer { server.crash() }
+        defer { server.terminate() }
         var options = RedisClient.Options()
         options.connectTimeout = .seconds(1)
         options.commandTimeout = .seconds(1)
@@ -21,7 +21,7 @@ struct RedisReconnectTests {
         #expect(client.connectAttempts == 1)
         #expect(try await Self.connectionsReceived(client) == 2)
 
-        server.crash()
+        await server.crash()
         // Commands back to back while the server is down, until the client has tried to connect
         // eight times. A refused loopback connect is instant, so without the backoff these eight
         // attempts would take a few milliseconds and no command would fail without one.
@@ -82,7 +82,7 @@ struct RedisReconnectTests {
     @Test("in-flight commands fail with connectionClosed when the server dies")
     func inFlightCommandsFail() async throws {
         let server = try await RedisTestServer()
-        defer { server.crash() }
+        defer { server.terminate() }
         var options = RedisClient.Options()
         options.commandTimeout = .seconds(60)
         let client = RedisTestEnvironment.client(server.endpoint, options: options)
@@ -96,7 +96,7 @@ struct RedisReconnectTests {
             return info.contains("blocked_clients:1")
         }
         try #require(isBlocked)
-        server.crash()
+        await server.crash()
         await #expect {
             try await blocked.value
         } throws: { error in
@@ -166,7 +166,9 @@ struct RedisReconnectTests {
 
     @Test("a refused connection fails with connectionFailed")
     func refusedConnection() async throws {
-        let port = try await RedisTestServer.freePort()
+        // A port of the test range that nothing listens on (below the ephemeral range, where no
+        // client socket can take it meanwhile).
+        let port = FreePort.pick()
         let client = RedisTestEnvironment.client(RedisEndpoint(host: "127.0.0.1", port: port))
         await #expect {
             try await client.ping()

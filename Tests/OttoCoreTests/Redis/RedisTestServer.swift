@@ -2,29 +2,24 @@ import Foundation
 import NIOCore
 import NIOPosix
 import OttoCore
+import OttoTestSupport
 
 /// A redis-server of the test's own (for killing, restarting and `--requirepass`), on a
-/// free loopback port, stopped by its pid and reaped.
+/// free loopback port below the ephemeral range, stopped by its pid and reaped (by Foundation;
+/// nothing here blocks a thread of the cooperative pool).
 final class RedisTestServer {
     let port: Int
     private let extraArguments: [String]
     private var process: Process?
 
     init(port: Int? = nil, arguments: [String] = []) async throws {
-        if let port {
-            self.port = port
-        } else {
-            self.port = try await Self.freePort()
-        }
+        self.port = port ?? FreePort.pick()
         self.extraArguments = arguments
         try await start()
     }
 
     deinit {
-        if let process, process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        terminate()
     }
 
     var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: port) }
@@ -42,16 +37,22 @@ final class RedisTestServer {
         try await waitUntilListening()
     }
 
-    /// SIGKILL, as a crash or an OOM kill would do, then reap it.
-    func crash() {
+    /// SIGKILL, as a crash or an OOM kill would do; returns once the server is gone.
+    func crash() async {
         guard let process else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = await eventually(timeout: .seconds(30), every: .milliseconds(5)) { !process.isRunning }
         self.process = nil
     }
 
+    /// SIGKILL without waiting for the exit (for `defer`, which cannot await).
+    func terminate() {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process = nil
+    }
+
     private func waitUntilListening() async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let connected = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: "127.0.0.1", port: port).get()
@@ -73,14 +74,5 @@ final class RedisTestServer {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return "/usr/bin/redis-server"
-    }
-
-    /// Binds port 0 to let the kernel pick a free port, then releases it.
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OttoCore
+import OttoTestSupport
 import Testing
 
 /// Twilio signatures, checked against vectors from Twilio's own Python library
@@ -60,7 +61,7 @@ import Testing
 
     /// Random parameters (unicode, punctuation, spaces) signed by Twilio's Python library must
     /// verify here. Fails, never skips, when python3's `twilio` module is missing.
-    @Test func agreesWithTwilioPythonLibraryOnRandomInputs() throws {
+    @Test func agreesWithTwilioPythonLibraryOnRandomInputs() async throws {
         let alphabet = Array("abcXYZ019 +-_.~/?&=%éü☎️")
         var cases: [[String: Any]] = []
         for index in 0..<25 {
@@ -81,19 +82,10 @@ import Testing
             v = RequestValidator(data["token"])
             print(json.dumps([v.compute_signature(c["url"], c["params"]) for c in data["cases"]]))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with the twilio package is required (pip install twilio)")
+        // Run without blocking a thread of the cooperative pool.
+        let python = try await ProcessRunner.run("/usr/bin/env", ["python3", "-c", script], input: input)
+        try #require(python.status == 0, "python3 with the twilio package is required (pip install twilio)")
+        let output = python.output
         let expected = try JSONDecoder().decode([String].self, from: output)
         let validator = TwilioSignature(authToken: "abcdef0123456789abcdef0123456789")
         for (index, testCase) in cases.enumerated() {

@@ -34,19 +34,14 @@ struct QuickValidationCORSTests {
     }
 
     /// The script's CORS lines (`PASS cors-allowed: …`, `FAIL cors-refused: …`, …).
-    func corsLines(base: String, allowedOrigin: String?) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [FileManager.default.currentDirectoryPath + "/deploy/quick-validation.sh"]
+    func corsLines(base: String, allowedOrigin: String?) async throws -> [String] {
         var environment = ["PATH": "/usr/bin:/bin", "BASE": base, "LATENCY_REQUESTS": "1"]
         if let allowedOrigin { environment["ALLOWED_ORIGIN"] = allowedOrigin }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Run without blocking a thread of the cooperative pool.
+        let output = try await ProcessRunner.run(
+            "/bin/sh", [FileManager.default.currentDirectoryPath + "/deploy/quick-validation.sh"],
+            environment: environment, standardError: .merged
+        ).text
         let lines = output.split(separator: "\n").map(String.init).filter { $0.contains(" cors-") }
         #expect(lines.count == 2, "\(output)")
         return lines
@@ -55,11 +50,11 @@ struct QuickValidationCORSTests {
     @Test("against an API that echoes no origin, the refusal check fails (given ALLOWED_ORIGIN) or is skipped")
     func noCORSFails() async throws {
         try await withAPI(allowedOrigins: nil) { base in
-            let given = try corsLines(base: base, allowedOrigin: Self.origin)
+            let given = try await corsLines(base: base, allowedOrigin: Self.origin)
             #expect(given.contains { $0.hasPrefix("FAIL cors-allowed:") }, "\(given)")
             #expect(given.contains { $0.hasPrefix("FAIL cors-refused:") }, "\(given)")
 
-            let without = try corsLines(base: base, allowedOrigin: nil)
+            let without = try await corsLines(base: base, allowedOrigin: nil)
             #expect(without.contains { $0.hasPrefix("SKIP cors-allowed:") }, "\(without)")
             #expect(without.contains { $0.hasPrefix("SKIP cors-refused:") }, "\(without)")
         }
@@ -68,7 +63,7 @@ struct QuickValidationCORSTests {
     @Test("against an API that lists the origin, both CORS checks pass")
     func listedOriginPasses() async throws {
         try await withAPI(allowedOrigins: Self.origin) { base in
-            let lines = try corsLines(base: base, allowedOrigin: Self.origin)
+            let lines = try await corsLines(base: base, allowedOrigin: Self.origin)
             #expect(lines.contains { $0.hasPrefix("PASS cors-allowed:") }, "\(lines)")
             #expect(lines.contains { $0.hasPrefix("PASS cors-refused:") }, "\(lines)")
         }

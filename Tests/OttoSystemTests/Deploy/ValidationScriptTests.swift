@@ -13,33 +13,32 @@ struct ValidationScriptTests {
     /// Runs a script to completion without blocking a thread of the cooperative pool (a
     /// blocking wait there stalls every other test's timers on a two-core machine).
     func runScript(_ script: String, base: String, extra: [String: String] = [:]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [FileManager.default.currentDirectoryPath + "/deploy/" + script]
-        process.environment = [
-            "PATH": "/usr/bin:/bin", "BASE": base, "INTERNAL_API_TOKEN": Self.token,
-            "ALLOWED_ORIGIN": "https://app.example.com",
-        ].merging(extra) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let output = ScriptOutput()
-        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        try process.run()
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        pipe.fileHandleForReading.readabilityHandler = nil
-        output.append(pipe.fileHandleForReading.readDataToEndOfFile())
-        return (process.terminationStatus, output.text)
+        let result = try await ProcessRunner.run(
+            "/bin/sh", [FileManager.default.currentDirectoryPath + "/deploy/" + script],
+            environment: [
+                "PATH": "/usr/bin:/bin", "BASE": base, "INTERNAL_API_TOKEN": Self.token,
+                "ALLOWED_ORIGIN": "https://app.example.com",
+            ].merging(extra) { _, new in new }, standardError: .merged)
+        return (result.status, result.text)
     }
 
-    func withStack(redisURL: String, _ body: (String) async throws -> Void) async throws {
+    /// What a started stack must show before a script runs against it.
+    enum Expected {
+        /// /ready answers 200: the worker's heartbeat is live.
+        case ready
+        /// /health answers 200 (the API is up), /ready 503.
+        case upButNotReady
+    }
+
+    func withStack(redisURL: String, expect expected: Expected, _ body: (String) async throws -> Void) async throws {
         let port = FreePort.pick()
+        let base = "http://127.0.0.1:\(port)"
         let prefix = TestServices.uniquePrefix("validate")
         let environment = [
             "APP_ENV": "test", "PORT": "\(port)", "HOST": "127.0.0.1", "DATABASE_URL": try TestServices.databaseURL(),
             "REDIS_URL": redisURL, "ENABLE_CELERY": "true", "REDIS_KEY_PREFIX": prefix,
             "INTERNAL_API_TOKEN": Self.token, "ALLOWED_ORIGINS": "https://app.example.com",
-            "PUBLIC_BASE_URL": "http://127.0.0.1:\(port)", "TWILIO_AUTH_TOKEN": Self.twilioToken,
+            "PUBLIC_BASE_URL": base, "TWILIO_AUTH_TOKEN": Self.twilioToken,
             "CALLRAIL_SIGNING_KEY": "validation-callrail-key",
         ]
         _ = try await ChildProcess.run("otto-api", ["migrate"], environment: environment)
@@ -47,21 +46,29 @@ struct ValidationScriptTests {
         let worker = ChildProcess(binary: "otto-worker", environment: environment)
         try api.start()
         try worker.start()
-        _ = await eventually(timeout: .seconds(15)) {
-            await ProcessProbe.httpStatus("http://127.0.0.1:\(port)/health") == 200
+        // The stack is up before any script runs (deadlines that only fail a hung start).
+        let up = await eventually(timeout: .seconds(60)) { await ProcessProbe.httpStatus(base + "/health") == 200 }
+        try #require(up, "otto-api never answered /health:\n\(api.output)")
+        switch expected {
+        case .ready:
+            #expect(await worker.waitForOutput("otto-worker ready", timeout: .seconds(60)), "\(worker.output)")
+            let ready = await eventually(timeout: .seconds(60)) {
+                await ProcessProbe.httpStatus(base + "/ready") == 200
+            }
+            try #require(ready, "/ready never answered 200:\n\(api.output)\n\(worker.output)")
+        case .upButNotReady:
+            #expect(await ProcessProbe.httpStatus(base + "/ready") == 503)
         }
-        _ = await worker.waitForOutput("otto-worker ready", timeout: .seconds(10))
-        try await Task.sleep(for: .milliseconds(300))
-        try await body("http://127.0.0.1:\(port)")
+        try await body(base)
         api.signal(SIGTERM)
         worker.signal(SIGTERM)
-        _ = await api.waitForExit(timeout: .seconds(15))
+        _ = await api.waitForExit(timeout: .seconds(25))
         _ = await worker.waitForExit(timeout: .seconds(25))
     }
 
     @Test("quick-validation.sh and smoke-obs.sh pass against a healthy local otto-api")
     func passAgainstHealthyAPI() async throws {
-        try await withStack(redisURL: try TestServices.redisURL()) { base in
+        try await withStack(redisURL: try TestServices.redisURL(), expect: .ready) { base in
             let (quick, quickOutput) = try await runScript("quick-validation.sh", base: base)
             #expect(quick == 0, "\(quickOutput)")
             #expect(quickOutput.contains("PASS health"))
@@ -90,7 +97,7 @@ struct ValidationScriptTests {
 
     @Test("smoke-obs.sh checks the internal token as an outside request would: a wrong one fails against a local API")
     func smokeObsChecksToken() async throws {
-        try await withStack(redisURL: try TestServices.redisURL()) { base in
+        try await withStack(redisURL: try TestServices.redisURL(), expect: .ready) { base in
             #expect(await ProcessProbe.httpStatus(base + "/health") == 200)
             let (wrong, wrongOutput) = try await runScript(
                 "smoke-obs.sh", base: base, extra: ["INTERNAL_API_TOKEN": "wrong-internal-token-0001"])
@@ -106,22 +113,21 @@ struct ValidationScriptTests {
         }
     }
 
-    @Test("quick-validation.sh fails against an otto-api whose Redis is down")
+    @Test("quick-validation.sh fails the readiness check of a running otto-api whose Redis is down")
     func failAgainstBrokenAPI() async throws {
-        try await withStack(redisURL: "redis://127.0.0.1:1/0") { base in
+        // withStack requires /health 200 and /ready 503 first: the API is up, only Redis is down.
+        try await withStack(redisURL: "redis://127.0.0.1:1/0", expect: .upButNotReady) { base in
             let (quick, output) = try await runScript("quick-validation.sh", base: base)
-            #expect(quick != 0)
-            #expect(output.contains("FAIL"))
+            #expect(quick == 1, "\(output)")
+            let lines = output.split(separator: "\n").map(String.init)
+            // The script reached the API: its health check passed ...
+            #expect(lines.contains { $0.hasPrefix("PASS health: 200 healthy") }, "\(output)")
+            // ... and the readiness check is what failed, naming Redis (and not the database).
+            let readiness = lines.first { $0.hasPrefix("FAIL readiness: 503 not ready; components down: ") }
+            #expect(readiness?.contains("redis") == true, "\(output)")
+            #expect(readiness?.contains("database") == false, "\(output)")
+            #expect(lines.contains { $0.hasPrefix("FAIL redis: readiness component redis is false") }, "\(output)")
+            #expect(lines.contains { $0.hasPrefix("PASS database:") }, "\(output)")
         }
     }
-}
-
-/// A script's output, appended from the pipe's handler thread.
-private final class ScriptOutput: @unchecked Sendable {
-    // The lock guards `data`; the pipe's handler and the test read and write it.
-    private let lock = NSLock()
-    private var data = Data()
-
-    func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
