@@ -92,8 +92,14 @@ public struct TaskWorker: Service {
         var failing = false
 
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let free = await gate.waitForFree()
-            if Task.isShuttingDownGracefully { break }
+            // Every slot may be busy with long tasks when SIGTERM comes: stop waiting then, so
+            // the grace period starts at the signal, not when a task happens to end.
+            let free = await withGracefulShutdownHandler {
+                await gate.waitForFree()
+            } onGracefulShutdown: {
+                gate.stopWaiting()
+            }
+            if Task.isShuttingDownGracefully || free == 0 { break }
             buffer.append(
                 contentsOf: inbox.withLockedValue { items in
                     defer { items = [] }
@@ -164,16 +170,28 @@ public struct TaskWorker: Service {
     /// After fetching stops: wait up to the grace period for in-flight tasks, cancel the rest,
     /// flush acknowledgements and stop the helper loops.
     private func drain(gate: SlotGate, group: inout DiscardingTaskGroup) async {
-        let deadline = ContinuousClock.now + settings.shutdownGrace
-        while gate.busy > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        let grace = settings.shutdownGrace
+        let drained = await withTaskGroup(of: Bool.self) { race in
+            race.addTask {
+                await gate.waitUntilIdle()
+                return !Task.isCancelled
+            }
+            race.addTask {
+                try? await Task.sleep(for: grace)
+                return false
+            }
+            let first = await race.next() ?? false
+            race.cancelAll()
+            return first
         }
-        if gate.busy > 0 {
+        if !drained {
             logger.warning(
                 "grace period over; cancelling in-flight tasks (they stay pending for other workers)",
                 metadata: ["in_flight": .stringConvertible(gate.busy)])
             group.cancelAll()
-            while gate.busy > 0 { try? await Task.sleep(for: .milliseconds(10)) }
+            // Cancelled tasks end at their next suspension point. (When this task itself is
+            // cancelled the wait returns at once, and the task group's end awaits them instead.)
+            await gate.waitUntilIdle()
         }
         stopping.withLockedValue { $0 = true }
         acks.close()
