@@ -1,16 +1,26 @@
 import CoreMetrics
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The API's metrics, recorded through swift-metrics into one Prometheus registry that
 /// `GET /metrics` renders.
 ///
 /// Every metric is made with this instance's factory rather than the global `MetricsSystem`,
 /// so each application (and each test) has its own registry and nothing is bootstrapped twice.
-/// Dimensions stay low-cardinality: route templates, never raw paths or ids.
+/// Dimensions stay low-cardinality: route templates, never raw paths or ids. So each handle is
+/// made once, on its first use, and kept: a request does not look its metrics up in the registry.
 final class APIMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
+    private let counters = Mutex<[MetricKey: CoreMetrics.Counter]>([:])
+    private let timers = Mutex<[MetricKey: CoreMetrics.Timer]>([:])
+
+    /// A metric's label and dimensions, as the handle caches key it.
+    private struct MetricKey: Hashable {
+        var label: String
+        var dimensions: [String]
+    }
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -25,57 +35,71 @@ final class APIMetrics: Sendable {
     /// `http_requests_total` and `http_request_duration_seconds` by method, route template and status.
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         let dimensions = [("method", method), ("route", route), ("status", String(status))]
-        Counter(label: "http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Timer(label: "http_request_duration_seconds", dimensions: dimensions, factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+        counter("http_requests_total", dimensions).increment()
+        timer("http_request_duration_seconds", dimensions).recordNanoseconds(duration.nanoseconds)
     }
 
     /// `otto_rate_limit_decisions_total` by route group and decision
     /// (`allowed`, `limited`, `error_open`, `error_closed`).
     func recordRateLimit(group: String, decision: String) {
-        Counter(
-            label: "otto_rate_limit_decisions_total", dimensions: [("group", group), ("decision", decision)],
-            factory: factory
-        ).increment()
+        counter("otto_rate_limit_decisions_total", [("group", group), ("decision", decision)]).increment()
     }
 
     /// `otto_http_connections_closed_total` by reason (`header_timeout`, `body_timeout`,
     /// `idle_timeout`, `header_too_large`): connections the server closed on a slow or
     /// oversized client.
     func recordConnectionClosed(reason: String) {
-        Counter(label: "otto_http_connections_closed_total", dimensions: [("reason", reason)], factory: factory)
-            .increment()
+        counter("otto_http_connections_closed_total", [("reason", reason)]).increment()
     }
 
     /// `otto_idempotency_total` by outcome (`stored`, `replayed`, `conflict`, `mismatch`).
     func recordIdempotency(outcome: String) {
-        Counter(label: "otto_idempotency_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+        counter("otto_idempotency_total", [("outcome", outcome)]).increment()
     }
 
     /// `otto_webhook_credential_loads_total` by trigger (`start`, `periodic`, `miss`, `stale`)
     /// and result (`ok`, `error`): how often the webhook credential cache read the tenants.
     func recordCredentialLoad(trigger: String, succeeded: Bool) {
-        Counter(
-            label: "otto_webhook_credential_loads_total",
-            dimensions: [("trigger", trigger), ("result", succeeded ? "ok" : "error")], factory: factory
+        counter(
+            "otto_webhook_credential_loads_total", [("trigger", trigger), ("result", succeeded ? "ok" : "error")]
         ).increment()
     }
 
     /// `otto_dependency_checks_total` by dependency and result, and
     /// `otto_dependency_check_duration_seconds` by dependency (from `/ready`).
     func recordDependencyCheck(name: String, healthy: Bool, duration: Duration) {
-        Counter(
-            label: "otto_dependency_checks_total",
-            dimensions: [("dependency", name), ("result", healthy ? "pass" : "fail")], factory: factory
-        ).increment()
-        Timer(label: "otto_dependency_check_duration_seconds", dimensions: [("dependency", name)], factory: factory)
+        counter("otto_dependency_checks_total", [("dependency", name), ("result", healthy ? "pass" : "fail")])
+            .increment()
+        timer("otto_dependency_check_duration_seconds", [("dependency", name)])
             .recordNanoseconds(duration.nanoseconds)
     }
 
     /// `otto_readiness_shared_total`: `/ready` requests answered by the check already in flight
     /// rather than a check of their own (how much a health-check storm was absorbed).
     func recordReadinessShared() {
-        Counter(label: "otto_readiness_shared_total", factory: factory).increment()
+        counter("otto_readiness_shared_total", []).increment()
+    }
+
+    /// The counter for `label` and `dimensions`, made on first use.
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = MetricKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
+        return counters.withLock { handles in
+            if let handle = handles[key] { return handle }
+            let handle = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            handles[key] = handle
+            return handle
+        }
+    }
+
+    /// The timer for `label` and `dimensions`, made on first use.
+    private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
+        let key = MetricKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
+        return timers.withLock { handles in
+            if let handle = handles[key] { return handle }
+            let handle = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
+            handles[key] = handle
+            return handle
+        }
     }
 }
 
