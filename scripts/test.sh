@@ -46,6 +46,8 @@ else
   # (about 30 s). Coverage-guided libFuzzer runs need an instrumented build of their own and pay
   # off over minutes per parser, so they are in `make fuzz`.
   run_swift_tests --filter 'PropertyTests'
+  # `make fuzz`'s harness is compiled from the parsers' own sources: type-check it (about 10 s).
+  scripts/libfuzzer.sh --check
   scripts/schemathesis.sh
   # The quick fault drills of `make chaos` (kill -9, SIGTERM, Redis and PostgreSQL restarts,
   # a webhook flood, the two no-loss drills); they use the development database, so migrate it first.

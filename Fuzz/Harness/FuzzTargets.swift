@@ -45,7 +45,7 @@ enum FuzzTargets {
     static let all: [String: ([UInt8]) -> Void] = [
         "form": form, "webhook-time": webhookTime, "call-update": callUpdate, "cursor": cursor,
         "postgres-timestamp": postgresTimestamp, "resp": resp, "redis-url": redisURL, "database-url": databaseURL,
-        "rate-limit": rateLimit, "jwt": jwt, "headers": headers,
+        "rate-limit": rateLimit, "headers": headers,
     ]
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
@@ -216,18 +216,6 @@ enum FuzzTargets {
         check((1...RateLimitRule.maximumLimit).contains(rule.limit), "limit")
         check((1...RateLimitRule.maximumPeriodSeconds).contains(rule.periodSeconds), "period")
         _ = rule.periodSeconds * 1000
-    }
-
-    static func jwt(_ bytes: [UInt8]) {
-        let input = text(bytes)
-        if let token = UnverifiedToken(input) {
-            check(input.split(separator: ".", omittingEmptySubsequences: false).count == 3, "parts")
-            _ = token.subject
-        }
-        if let decoded = Base64.decode(input) {
-            let again = Data(decoded).base64EncodedString()
-            check(Base64.decode(again) == decoded, "base64 round trip")
-        }
     }
 
     static func headers(_ bytes: [UInt8]) {

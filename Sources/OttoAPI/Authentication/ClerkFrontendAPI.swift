@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The Clerk Frontend API host, decoded from the publishable key
 /// (`pk_test_` or `pk_live_` followed by the base64 of `<host>$`).
 enum ClerkFrontendAPI {
@@ -8,7 +14,10 @@ enum ClerkFrontendAPI {
         } else {
             return nil
         }
-        guard let bytes = Base64.decode(String(encoded)), bytes.last == UInt8(ascii: "$") else { return nil }
+        // Base64 (Clerk's keys may leave the padding out).
+        var base64 = String(encoded)
+        while base64.utf8.count % 4 != 0 { base64 += "=" }
+        guard let bytes = Data(base64Encoded: base64), bytes.last == UInt8(ascii: "$") else { return nil }
         let host = String(decoding: bytes.dropLast(), as: UTF8.self)
         let valid =
             !host.isEmpty

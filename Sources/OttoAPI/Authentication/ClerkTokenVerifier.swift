@@ -89,7 +89,10 @@ actor ClerkTokenVerifier {
 
     /// The token's claims when its signature, issuer, time window and `azp` are valid.
     func verify(_ token: String, now: Double = UnixTime.now()) async throws(AuthenticationFailure) -> ClerkClaims {
-        guard let header = UnverifiedToken(token), header.algorithm == "RS256" else {
+        // Read before verification only to choose the key (`kid`), never to trust the caller.
+        guard let header = try? DefaultJWTParser().parse(Array(token.utf8), as: ClerkClaims.self).header,
+            header.alg == "RS256"
+        else {
             throw .invalidToken
         }
         if case .pem(let key) = source, !pemLoaded {
@@ -97,7 +100,7 @@ actor ClerkTokenVerifier {
             pemLoaded = true
         }
         if case .jwks(let source) = source {
-            guard let keyID = header.keyID, !keyID.isEmpty, keyID.utf8.count <= 256 else { throw .invalidToken }
+            guard let keyID = header.kid, !keyID.isEmpty, keyID.utf8.count <= 256 else { throw .invalidToken }
             if !knownKeyIDs.contains(keyID) {
                 let outcome = await refresh(from: source)
                 if !knownKeyIDs.contains(keyID) {
