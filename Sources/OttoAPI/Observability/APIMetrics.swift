@@ -1,7 +1,6 @@
 import CoreMetrics
 import Metrics
 import Prometheus
-import Synchronization
 
 /// The API's metrics, recorded through swift-metrics into one Prometheus registry that
 /// `GET /metrics` renders.
@@ -13,14 +12,8 @@ import Synchronization
 final class APIMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
-    private let counters = Mutex<[MetricKey: CoreMetrics.Counter]>([:])
-    private let timers = Mutex<[MetricKey: CoreMetrics.Timer]>([:])
-
-    /// A metric's label and dimensions, as the handle caches key it.
-    private struct MetricKey: Hashable {
-        var label: String
-        var dimensions: [String]
-    }
+    private let counters = MetricHandleCache<CoreMetrics.Counter>()
+    private let timers = MetricHandleCache<CoreMetrics.Timer>()
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -80,26 +73,12 @@ final class APIMetrics: Sendable {
         counter("otto_readiness_shared_total", []).increment()
     }
 
-    /// The counter for `label` and `dimensions`, made on first use.
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = MetricKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
-        return counters.withLock { handles in
-            if let handle = handles[key] { return handle }
-            let handle = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
-            handles[key] = handle
-            return handle
-        }
+        counters.handle(label, dimensions) { CoreMetrics.Counter(label: $0, dimensions: $1, factory: factory) }
     }
 
-    /// The timer for `label` and `dimensions`, made on first use.
     private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = MetricKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
-        return timers.withLock { handles in
-            if let handle = handles[key] { return handle }
-            let handle = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-            handles[key] = handle
-            return handle
-        }
+        timers.handle(label, dimensions) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
     }
 }
 
