@@ -31,9 +31,10 @@ struct ReprocessIdempotencyTests {
     static func reprocess(port: Int, callID: String, token: String, key: String?, body: String) async throws
         -> Answer
     {
-        var headers = Probe.bearer(token)
-        headers[.contentType] = "application/json"
-        if let key { headers[.idempotencyKey] = key }
+        var fields = Probe.bearer(token)
+        fields[.contentType] = "application/json"
+        if let key { fields[.idempotencyKey] = key }
+        let headers = fields
         let response = try await TestClient.withClient(
             host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))
         ) { http in
@@ -55,8 +56,9 @@ struct ReprocessIdempotencyTests {
         try await CallsTestApp.run(environment: try CallsRouteTests.environment(celery: true), metrics: metrics) {
             client, dependencies in
             let port = try #require(client.port)
-            var seed = try await CallsRouteTests.seed(dependencies, callSID: "CA-idem-replay")
-            seed.token = try await TestTokens.make(org: seed.org, expiresIn: 900)
+            var seeded = try await CallsRouteTests.seed(dependencies, callSID: "CA-idem-replay")
+            seeded.token = try await TestTokens.make(org: seeded.org, expiresIn: 900)
+            let seed = seeded
             let key = UUID().uuidString
             let body = #"{"reason":"replay drill"}"#
 
@@ -109,8 +111,9 @@ struct ReprocessIdempotencyTests {
         let metrics = APIMetrics()
         let answers = try await CallsTestApp.run(environment: environment, metrics: metrics) { client, dependencies in
             let port = try #require(client.port)
-            var seed = try await CallsRouteTests.seed(dependencies, callSID: "CA-idem-race")
-            seed.token = try await TestTokens.make(org: seed.org, expiresIn: 900)
+            var seeded = try await CallsRouteTests.seed(dependencies, callSID: "CA-idem-race")
+            seeded.token = try await TestTokens.make(org: seeded.org, expiresIn: 900)
+            let seed = seeded
             let key = UUID().uuidString
             let body = #"{"reason":"race drill"}"#
 
