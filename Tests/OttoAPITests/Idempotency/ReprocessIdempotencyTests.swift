@@ -130,7 +130,7 @@ struct ReprocessIdempotencyTests {
                     }
                 }
                 let othersAnswered = await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
-                    answered.withLockedValue { $0.count } == 19
+                    answered.withLockedValue { $0.count } >= 19
                 }
                 #expect(othersAnswered, "answered while the key was held: \(answered.withLockedValue { $0 })")
                 // The one left is the key's owner, waiting on the lock with its key in progress.
