@@ -19,6 +19,7 @@ struct ReprocessIdempotencyTests {
         var status: HTTPResponse.Status
         var replayed: String?
         var contentType: String?
+        var retryAfter: String?
         var body: String
 
         var taskID: String? {
@@ -42,7 +43,8 @@ struct ReprocessIdempotencyTests {
         }
         return Answer(
             status: response.status, replayed: response.headers[.idempotentReplayed],
-            contentType: response.headers[.contentType], body: response.body.map { String(buffer: $0) } ?? "")
+            contentType: response.headers[.contentType], retryAfter: response.headers[.retryAfter],
+            body: response.body.map { String(buffer: $0) } ?? "")
     }
 
     /// Tasks in the application's default stream (each reprocess that ran enqueued one).
@@ -160,7 +162,7 @@ struct ReprocessIdempotencyTests {
         #expect(answers.filter { $0.status == .accepted && $0.replayed == nil }.count == 1, "\(answers)")
         let conflicts = answers.filter { $0.status == .conflict }
         #expect(conflicts.count == 19, "\(answers)")
-        #expect(conflicts.allSatisfy { $0.contentType == "application/problem+json" })
+        #expect(conflicts.allSatisfy { $0.contentType == "application/problem+json" && $0.retryAfter == "1" })
         let exposition = metrics.registry.emitToString()
         #expect(exposition.contains("otto_idempotency_total{outcome=\"conflict\"} 19"), "\(exposition)")
     }
