@@ -101,6 +101,7 @@ struct IdempotencyRecoveryTests {
                 "SELECT count(*) AS n FROM idempotency_keys WHERE state = 'in_progress'", tenant: tenant)) == 1
         }
         #expect(holding)
+        let claimed = ContinuousClock.now
         #expect(
             await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
                 ((try? await database.lockWaiters()) ?? 0) >= 1
@@ -111,7 +112,10 @@ struct IdempotencyRecoveryTests {
         await lock.release()
 
         let second = try await APIProcess(environment: environment)
+        // The 60 s lease is the contract under test: the kill, the restart and this request take
+        // a moment (measured: 0.3 s here), so the key is still held.
         let early = try await second.request("POST", "/v1/calls/\(call)/reprocess", headers: request, body: body)
+        print("idempotency lease: the retry after the restart came \(ContinuousClock.now - claimed) after the claim")
         #expect(early.status == 409, "\(early)")
         var answered: (status: Int, body: String) = (0, "")
         let recovered = await eventually(timeout: .seconds(180), every: .seconds(2)) {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOConcurrencyHelpers
 import NIOCore
 import OttoCore
 import OttoTestSupport
@@ -11,14 +12,13 @@ import Testing
 
 @Suite("Idempotency keys")
 struct IdempotencyTests {
-    /// `POST /v1/test/echo`: counts runs, optionally sleeps, answers 201 with the run number.
-    static func routes(_ counter: HandlerCounter) -> (RouteGroups) -> Void {
+    /// `POST /v1/test/echo`: counts runs, waits at `hold` when given (the request then stays in
+    /// progress until the test opens it), answers 201 with the run number.
+    static func routes(_ counter: HandlerCounter, hold: Gate? = nil) -> (RouteGroups) -> Void {
         { groups in
-            groups.v1.post("/test/echo") { request, _ in
+            groups.v1.post("/test/echo") { _, _ in
                 let run = counter.increment()
-                if let delay = request.headers[HTTPField.Name("X-Test-Delay-Ms")!].flatMap(Int.init) {
-                    try await Task.sleep(for: .milliseconds(delay))
-                }
+                if let hold { await hold.wait() }
                 var headers = HTTPFields()
                 headers[.contentType] = "application/json"
                 headers[.location] = "/v1/test/\(run)"
@@ -30,10 +30,9 @@ struct IdempotencyTests {
 
     func environment() throws -> [String: String] { try TestApp.guardedEnvironment("idem") }
 
-    func headers(token: String, key: String?, delay: Int? = nil) -> HTTPFields {
+    func headers(token: String, key: String?) -> HTTPFields {
         var fields = Probe.bearer(token)
         if let key { fields[.idempotencyKey] = key }
-        if let delay { fields[HTTPField.Name("X-Test-Delay-Ms")!] = String(delay) }
         fields[.contentType] = "application/json"
         return fields
     }
@@ -81,35 +80,60 @@ struct IdempotencyTests {
         #expect(metrics.registry.emitToString().contains("otto_idempotency_total{outcome=\"replayed\"} 1"))
     }
 
-    @Test("20 simultaneous requests with one key run the handler exactly once")
+    @Test(
+        "20 requests with one key on 20 connections at once: the handler runs once, the other 19 get 409 while it holds the key"
+    )
     func concurrentRequestsRunOnce() async throws {
         let counter = HandlerCounter()
-        let token = try await TestTokens.make(org: "org_idem_\(UUID().uuidString.prefix(8))")
+        let hold = Gate()
+        let token = try await TestTokens.make(org: "org_idem_\(UUID().uuidString.prefix(8))", expiresIn: 900)
         let key = UUID().uuidString
-        let statuses = try await TestApp.run(
-            environment: try environment(), migrate: true, extraRoutes: Self.routes(counter)
+        let metrics = APIMetrics()
+        let headers = headers(token: token, key: key)
+        let answers = try await TestApp.run(
+            environment: try environment(), metrics: metrics, migrate: true,
+            extraRoutes: Self.routes(counter, hold: hold)
         ) { client, _, _ in
-            try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+            let port = try #require(client.port)
+            let answered = NIOLockedValueBox<[(status: HTTPResponse.Status, replayed: String?)]>([])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Each request on a TCP connection of its own, so all 20 reach the server together
+                // (the live test client has one connection and would send them one by one).
                 for _ in 0..<20 {
                     group.addTask {
-                        try await client.execute(
-                            uri: "/v1/test/echo", method: .post, headers: headers(token: token, key: key, delay: 500),
-                            body: ByteBuffer(string: "{}")
-                        ) { response in (response.status, response.headers[.idempotentReplayed]) }
+                        let response = try await Self.post(
+                            "/v1/test/echo", port: port, headers: headers, body: "{}")
+                        answered.withLockedValue {
+                            $0.append((response.status, response.headers[.idempotentReplayed]))
+                        }
                     }
                 }
-                return try await group.reduce(into: [(HTTPResponse.Status, String?)]()) { $0.append($1) }
+                // The request that took the key waits in the handler; every other one must be
+                // answered meanwhile. (A broken middleware runs them all into the handler, and the
+                // deadline, which only a hung run reaches, lets them go so the counts below fail.)
+                let othersAnswered = await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
+                    answered.withLockedValue { $0.count } >= 19
+                }
+                #expect(othersAnswered, "answered while the key was held: \(answered.withLockedValue { $0 })")
+                hold.open()
+                try await group.waitForAll()
             }
+            return answered.withLockedValue { $0 }
         }
         #expect(counter.value == 1)
-        let executed = statuses.filter { (status: HTTPResponse.Status, replayed: String?) in
-            status == .created && replayed == nil
+        #expect(answers.count == 20)
+        #expect(answers.filter { $0.status == .created && $0.replayed == nil }.count == 1, "\(answers)")
+        #expect(answers.filter { $0.status == .conflict }.count == 19, "\(answers)")
+        let exposition = metrics.registry.emitToString()
+        #expect(exposition.contains("otto_idempotency_total{outcome=\"conflict\"} 19"), "\(exposition)")
+        #expect(exposition.contains("otto_idempotency_total{outcome=\"stored\"} 1"), "\(exposition)")
+    }
+
+    /// `POST path` on a connection of its own to the running test server.
+    static func post(_ path: String, port: Int, headers: HTTPFields, body: String) async throws -> TestClient.Response {
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) {
+            http in try await http.post(path, headers: headers, body: ByteBuffer(string: body))
         }
-        let unexpected = statuses.filter { (status: HTTPResponse.Status, _: String?) in
-            status != .created && status != .conflict
-        }
-        #expect(executed.count == 1)
-        #expect(unexpected.isEmpty)
     }
 
     @Test("keys are per tenant, and keys over 255 characters are refused with 400")

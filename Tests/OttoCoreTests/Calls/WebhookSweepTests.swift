@@ -1,14 +1,15 @@
 import Foundation
 import Logging
+import OttoTestSupport
 import Synchronization
 import Testing
 
 @testable import OttoCore
 
-/// The sweep against the real test database; every sweep is scoped to the test's own tenant, so
-/// concurrent tests' events stay theirs. The ages used stay below the production defaults (30 s
-/// for never-enqueued events, a 300 s deadline) because in-process test applications running at
-/// the same time sweep the shared database with those defaults.
+/// The sweep against a real PostgreSQL database of each test's own (created and migrated by
+/// `otto-api migrate`): in-process test applications sweep the shared test database across
+/// tenants with the production defaults, so on it this test's events would be theirs too once
+/// old enough, and the counts below would depend on how fast the machine runs.
 @Suite("Webhook sweep")
 struct WebhookSweepTests {
     /// Where the sweep sends work in these tests: it records what it was given (the sweep's
@@ -55,17 +56,27 @@ struct WebhookSweepTests {
         }
     }
 
-    /// Removes the tenant's events: the shared database is swept by concurrent in-process test
-    /// applications, and these events, never processed here on purpose, would become their work.
-    static func removeEvents(_ pool: PostgresPool, tenant: String) async throws {
-        _ = try await TenantScope.transaction(pool, tenantID: tenant) { connection in
-            try connection.query("DELETE FROM webhook_events")
+    /// Runs `body` with a pool (six connections, so sweeps run side by side) on a database of
+    /// the test's own, dropped afterwards.
+    static func withOwnDatabase(_ body: (PostgresPool) async throws -> Void) async throws {
+        let database = try await OwnDatabase.create("sweep")
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: database.url, poolSize: 6, applicationName: "otto_test_sweep"),
+            logger: Logger(label: "otto.tests.sweep"))
+        do {
+            try await body(pool)
+        } catch {
+            await pool.shutdown()
+            await database.drop()
+            throw error
         }
+        await pool.shutdown()
+        await database.drop()
     }
 
     @Test("an event enqueued but unprocessed past the deadline runs again, once per deadline, whatever Redis says")
     func overdueEventRunsAgainOncePerDeadline() async throws {
-        try await CallsTestDatabase.withPool { pool in
+        try await Self.withOwnDatabase { pool in
             let tenant = try await CallsTestDatabase.tenant(pool)
             let overdue = try await CallsTestDatabase.twilioEvent(
                 pool, tenant: tenant, callSID: "CA-o1", status: "ringing")
@@ -90,13 +101,12 @@ struct WebhookSweepTests {
                     .decode(Int.self, "sweep_runs")
             }
             #expect(runs == 1)
-            try await Self.removeEvents(pool, tenant: tenant)
         }
     }
 
     @Test("concurrent sweeps take disjoint events, and a failed enqueue hands the rest back for the next sweep")
     func concurrentSweepsNeverDouble() async throws {
-        try await CallsTestDatabase.withPool { pool in
+        try await Self.withOwnDatabase { pool in
             let tenant = try await CallsTestDatabase.tenant(pool)
             var ids: [String] = []
             for index in 0..<60 {
@@ -137,7 +147,6 @@ struct WebhookSweepTests {
             let rest = try await Self.sweep(pool, tenant: tenant, to: next, minAge: 0)
             #expect(rest.enqueued == 5)
             #expect(Set(failing.recorded + next.recorded) == Set(more))
-            try await Self.removeEvents(pool, tenant: tenant)
         }
     }
 

@@ -58,4 +58,47 @@ struct RetryPolicyTests {
         let spanning = RetryPolicy.databaseBound
         #expect(Self.failures(spanning, maxAttempts: 8, span: .zero, jitter: 0).count == 8)
     }
+
+    /// Attempt n's window: half to all of base·2^(n-1), the nominal value capped at the policy's
+    /// maximum. (Windows two attempts apart never overlap, so a constant or linear delay fails.)
+    static func window(_ policy: RetryPolicy, attempt: Int) -> ClosedRange<Double> {
+        let nominal = min(policy.maximumDelay.inSeconds, policy.baseDelay.inSeconds * Double(1 << (attempt - 1)))
+        return (nominal / 2)...nominal
+    }
+
+    @Test("successive delays double: attempt n waits within half to all of base·2^(n-1), at every jitter")
+    func delaysGrowExponentially() {
+        let policy = RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(200))
+        for jitter in [0.0, 0.25, 0.5, 1.0] {
+            let delays = (1...11).map { policy.delay(afterAttempt: $0, jitter: jitter) }
+            for (index, delay) in delays.enumerated() {
+                #expect(Self.window(policy, attempt: index + 1).contains(delay), "attempt \(index + 1): \(delay) s")
+            }
+            // At one jitter each delay is exactly twice the one before (below the cap).
+            for (earlier, later) in zip(delays, delays.dropFirst()) {
+                #expect(abs(later - 2 * earlier) < 1e-9, "\(earlier) s then \(later) s at jitter \(jitter)")
+            }
+        }
+        // The cap: process_webhook_event doubles from 1 s to its minute, then stays within 30 to 60 s.
+        let bound = RetryPolicy.databaseBound
+        #expect((1...7).map { bound.delay(afterAttempt: $0, jitter: 1) } == [1, 2, 4, 8, 16, 32, 60])
+        #expect((1...40).allSatisfy { (0.5...60).contains(bound.delay(afterAttempt: $0, jitter: 0)) })
+        #expect(bound.delay(afterAttempt: 40, jitter: 0) == 30)
+    }
+
+    @Test("the jitter a worker draws spreads each delay across its whole window")
+    func drawnJitterSpansTheWindow() {
+        // The worker calls delay(afterAttempt:) without a jitter: it draws one per retry. 2000
+        // draws per attempt from a uniform jitter leave neither tenth of the window empty by
+        // chance (probability 0.9^2000 each).
+        let policy = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(200))
+        for attempt in 1...6 {
+            let window = Self.window(policy, attempt: attempt)
+            let width = window.upperBound - window.lowerBound
+            let draws = (0..<2000).map { _ in policy.delay(afterAttempt: attempt) }
+            #expect(draws.allSatisfy { window.contains($0) }, "attempt \(attempt) outside \(window)")
+            #expect(draws.min()! < window.lowerBound + width / 10, "attempt \(attempt): lowest \(draws.min()!)")
+            #expect(draws.max()! > window.upperBound - width / 10, "attempt \(attempt): highest \(draws.max()!)")
+        }
+    }
 }
