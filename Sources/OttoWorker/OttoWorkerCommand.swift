@@ -26,7 +26,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = LoggingSetup.bootstrap(
             process: .worker, format: configuration.logFormat, level: configuration.logLevel)
-        let (group, dependencies) = WorkerBuilder.build(configuration: configuration, logger: logger)
+        // A task that lacks a client is a configuration error (exit 78), said before anything runs.
+        let built = Result { try WorkerBuilder.build(configuration: configuration, logger: logger) }
+        guard case .success(let (group, dependencies)) = built else {
+            if case .failure(let error) = built { StandardError.write("\(error)\n") }
+            throw ExitCode(ConfigurationError.exitCode)
+        }
         try await group.run()
         await dependencies.shutdown()
         logger.info("otto-worker stopped")

@@ -60,8 +60,11 @@ func buildTaskEnqueuer(configuration: OttoConfiguration, dependencies: Dependenc
     if configuration.enableCelery, let redis = dependencies.redis {
         return RedisTaskQueue(redis: redis, keys: dependencies.keys)
     }
+    // Without Redis the webhook sweep is the API's own WebhookSweepService, not a task.
+    let registry = TaskRegistry.standard(
+        TaskDependencies(postgres: dependencies.postgres, redis: nil, keys: dependencies.keys))
     return InProcessTaskRunner(
-        postgres: dependencies.postgres, keys: dependencies.keys, logger: logger,
+        registry: registry, logger: logger,
         shutdownGrace: .seconds(configuration.workerShutdownGrace),
         databaseRetrySpan: .seconds(configuration.databaseRetrySpan))
 }

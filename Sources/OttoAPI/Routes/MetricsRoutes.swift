@@ -16,7 +16,7 @@ struct MetricsRoutes {
         group.get { _, _ in
             var text = metrics.registry.emitToString()
             if let redis {
-                text += await FleetMetrics.render(redis: redis, keys: keys, registry: TaskRegistry.standard())
+                text += await FleetMetrics.render(redis: redis, keys: keys, registry: TaskRegistry.catalog)
             }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"

@@ -36,11 +36,20 @@ public struct CleanupTask: OttoTask {
     public static var defaultQueue: String { "low" }
     public static var maxAttempts: Int { 3 }
 
-    public init() {}
+    let postgres: PostgresPool?
+    let redis: RedisClient?
+    let keys: RedisKeys
+
+    /// Each side's work is done when its client is given.
+    public init(postgres: PostgresPool?, redis: RedisClient?, keys: RedisKeys) {
+        self.postgres = postgres
+        self.redis = redis
+        self.keys = keys
+    }
 
     public func run(_ arguments: Arguments, context: TaskContext) async throws -> Output {
         var output = Output(deadLettersTrimmed: 0, staleWorkersRemoved: 0)
-        if let pool = context.postgres {
+        if let pool = postgres {
             let maintenance = WebhookMaintenance(pool: pool)
             output.webhookEventsDeleted = try await maintenance.deleteOldEvents(
                 retentionDays: max(1, arguments.webhookRetentionDays ?? 30))
@@ -52,14 +61,14 @@ public struct CleanupTask: OttoTask {
                     "idempotency_keys_deleted": "\(output.idempotencyKeysDeleted)",
                 ])
         }
-        guard let redis = context.redis else { return output }
+        guard let redis else { return output }
         let limit = arguments.deadLetterLimit ?? 10_000
         var trimmed = 0
         for queue in FleetSnapshot.defaultQueues {
-            trimmed += try await redis.send(["XTRIM", context.keys.dead(queue), "MAXLEN", String(limit)]).int ?? 0
+            trimmed += try await redis.send(["XTRIM", keys.dead(queue), "MAXLEN", String(limit)]).int ?? 0
         }
         let cutoff = UnixTime.now() - Double(WorkerHeartbeat.timeToLive)
-        let removed = try await redis.send(["ZREMRANGEBYSCORE", context.keys.workers, "-inf", String(cutoff)]).int ?? 0
+        let removed = try await redis.send(["ZREMRANGEBYSCORE", keys.workers, "-inf", String(cutoff)]).int ?? 0
         context.logger.info(
             "cleanup done", metadata: ["dead_letters_trimmed": "\(trimmed)", "stale_workers_removed": "\(removed)"])
         output.deadLettersTrimmed = trimmed

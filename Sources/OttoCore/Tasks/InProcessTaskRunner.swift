@@ -22,8 +22,6 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
     public static let defaultCapacity = 10_000
 
     let registry: TaskRegistry
-    let postgres: PostgresPool?
-    let keys: RedisKeys
     let logger: Logger
     let concurrency: Int
     let shutdownGrace: Duration
@@ -31,15 +29,13 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
     private let queue: InProcessTaskQueue
 
     public init(
-        registry: TaskRegistry = .standard(), postgres: PostgresPool?, keys: RedisKeys, logger: Logger,
+        registry: TaskRegistry, logger: Logger,
         concurrency: Int = InProcessTaskRunner.defaultConcurrency,
         shutdownGrace: Duration = .seconds(OttoConfiguration.defaultWorkerShutdownGrace),
         databaseRetrySpan: Duration = .seconds(OttoConfiguration.defaultDatabaseRetrySpan),
         capacity: Int = InProcessTaskRunner.defaultCapacity
     ) {
         self.registry = registry
-        self.postgres = postgres
-        self.keys = keys
         self.logger = logger
         self.concurrency = max(1, concurrency)
         self.shutdownGrace = shutdownGrace
@@ -134,10 +130,14 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
             end(.dead, "unknown task")
             return
         }
-        let context = TaskContext(envelope: envelope, logger: taskLogger, redis: nil, postgres: postgres, keys: keys)
+        guard let run = entry.run else {
+            end(.dead, "\(envelope.name) cannot run here: \(registry.unavailable[envelope.name] ?? "unavailable")")
+            return
+        }
+        let context = TaskContext(envelope: envelope, logger: taskLogger)
         do {
             _ = try await TaskExecutor.withTimeLimit(.milliseconds(Int64(envelope.timeLimit * 1000))) {
-                try await entry.run(envelope.arguments, context)
+                try await run(envelope.arguments, context)
             }
             end(.succeeded, nil)
         } catch _ where Task.isCancelled {

@@ -25,11 +25,18 @@ public struct PingTask: OttoTask {
     public static let name = "otto.ping"
     public static var retryBaseDelay: Duration { .milliseconds(200) }
 
-    public init() {}
+    let redis: RedisClient?
+    let keys: RedisKeys
+
+    /// `redis` nil (tasks in otto-api without Redis): `tally` and `canary` are not recorded.
+    public init(redis: RedisClient?, keys: RedisKeys) {
+        self.redis = redis
+        self.keys = keys
+    }
 
     public func run(_ arguments: Arguments, context: TaskContext) async throws -> String {
-        if let tally = arguments.tally, let redis = context.redis {
-            _ = try await redis.send(["HINCRBY", context.keys.prefix + tally, context.taskID, "1"])
+        if let tally = arguments.tally, let redis {
+            _ = try await redis.send(["HINCRBY", keys.prefix + tally, context.taskID, "1"])
         }
         if let delay = arguments.delayMs, delay > 0 {
             try await Task.sleep(for: .milliseconds(delay))
@@ -37,8 +44,8 @@ public struct PingTask: OttoTask {
         if arguments.fail == true {
             throw TaskError(.requestedFailure, detail: "otto.ping was asked to fail")
         }
-        if arguments.canary == true, let redis = context.redis {
-            _ = try await redis.send(["SET", context.keys.canaryCompleted, String(UnixTime.now())])
+        if arguments.canary == true, let redis {
+            _ = try await redis.send(["SET", keys.canaryCompleted, String(UnixTime.now())])
         }
         return "pong"
     }

@@ -44,12 +44,13 @@ public struct ProcessWebhookEventTask: OttoTask {
     public static let name = "process_webhook_event"
     public static var retryPolicy: RetryPolicy { .databaseBound }
 
-    public init() {}
+    let pool: PostgresPool
+
+    public init(postgres: PostgresPool) {
+        self.pool = postgres
+    }
 
     public func run(_ arguments: Arguments, context: TaskContext) async throws -> Output {
-        guard let pool = context.postgres else {
-            throw TaskError(.missingDependency, detail: "process_webhook_event needs DATABASE_URL")
-        }
         guard UUIDText.isValid(arguments.eventID), UUIDText.isValid(arguments.tenantID) else {
             throw TaskError(.invalidArguments, detail: "event_id and tenant_id must be UUIDs")
         }

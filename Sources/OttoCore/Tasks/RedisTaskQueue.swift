@@ -10,7 +10,7 @@ public struct RedisTaskQueue: TaskEnqueuer {
     public let keys: RedisKeys
     public let registry: TaskRegistry
 
-    public init(redis: RedisClient, keys: RedisKeys, registry: TaskRegistry = .standard()) {
+    public init(redis: RedisClient, keys: RedisKeys, registry: TaskRegistry = .catalog) {
         self.redis = redis
         self.keys = keys
         self.registry = registry

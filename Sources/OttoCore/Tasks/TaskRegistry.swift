@@ -4,10 +4,12 @@
     import Foundation
 #endif
 
-/// Maps task names to their implementations. An unknown name is dead-lettered with a reason,
-/// never a crash.
+/// Maps task names to their implementations. Each task is registered with the clients it needs,
+/// so what a process cannot run is known when it starts (``unavailable``), not when a task
+/// first fails to find a client. An unknown name is dead-lettered with a reason, never a crash.
 public struct TaskRegistry: Sendable {
-    /// A type-erased runner: arguments JSON in, result JSON out.
+    /// A task's defaults and, where this process can run it, its type-erased runner (arguments
+    /// JSON in, result JSON out).
     public struct Entry: Sendable {
         public var name: String
         public var defaultQueue: String
@@ -15,19 +17,20 @@ public struct TaskRegistry: Sendable {
         public var timeLimit: Duration
         public var retryBaseDelay: Duration
         public var retryPolicy: RetryPolicy
-        let run: @Sendable (String, TaskContext) async throws -> String
+        /// Nil when this process lacks a dependency of the task; ``TaskRegistry/unavailable`` says which.
+        let run: (@Sendable (String, TaskContext) async throws -> String)?
     }
 
     private var entries: [String: Entry] = [:]
+    /// Tasks this process knows but cannot run, with the reason (e.g. "needs DATABASE_URL").
+    public private(set) var unavailable: [String: String] = [:]
 
     public init() {}
 
-    /// Registers a task under its static name.
+    /// Registers a task, with its dependencies, under its static name.
     public mutating func register<T: OttoTask>(_ task: T) {
-        entries[T.name] = Entry(
-            name: T.name, defaultQueue: T.defaultQueue, maxAttempts: T.retryPolicy.maxAttempts, timeLimit: T.timeLimit,
-            retryBaseDelay: T.retryPolicy.baseDelay, retryPolicy: T.retryPolicy
-        ) { argumentsJSON, context in
+        unavailable[T.name] = nil
+        entries[T.name] = Self.entry(T.self) { argumentsJSON, context in
             let arguments: T.Arguments
             do {
                 arguments = try JSONDecoder().decode(T.Arguments.self, from: Data(argumentsJSON.utf8))
@@ -39,17 +42,76 @@ public struct TaskRegistry: Sendable {
         }
     }
 
+    /// Registers a task this process cannot run: enqueuing it still gets its defaults, and a
+    /// delivery of it is dead-lettered with `reason`.
+    public mutating func register<T: OttoTask>(_ type: T.Type, unavailable reason: String) {
+        entries[T.name] = Self.entry(T.self, run: nil)
+        unavailable[T.name] = reason
+    }
+
+    private static func entry<T: OttoTask>(
+        _ type: T.Type, run: (@Sendable (String, TaskContext) async throws -> String)?
+    ) -> Entry {
+        Entry(
+            name: T.name, defaultQueue: T.defaultQueue, maxAttempts: T.retryPolicy.maxAttempts, timeLimit: T.timeLimit,
+            retryBaseDelay: T.retryPolicy.baseDelay, retryPolicy: T.retryPolicy, run: run)
+    }
+
     public func entry(named name: String) -> Entry? { entries[name] }
 
     public var names: [String] { entries.keys.sorted() }
 
-    /// The tasks every Otto process knows.
-    public static func standard() -> TaskRegistry {
+    /// The tasks every Otto process knows, each with the clients it needs from `dependencies`;
+    /// a task whose client is missing is registered as unavailable. `sweepTarget` is where the
+    /// webhook sweep enqueues (the Redis queue of `dependencies` when nil).
+    public static func standard(_ dependencies: TaskDependencies) -> TaskRegistry {
         var registry = TaskRegistry()
-        registry.register(PingTask())
-        registry.register(CleanupTask())
-        registry.register(ProcessWebhookEventTask())
-        registry.register(WebhookSweepTask())
+        registry.register(PingTask(redis: dependencies.redis, keys: dependencies.keys))
+        registry.register(
+            CleanupTask(postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys))
+        if let postgres = dependencies.postgres {
+            registry.register(ProcessWebhookEventTask(postgres: postgres))
+            if let target = dependencies.sweepTarget
+                ?? dependencies.redis.map({ RedisTaskQueue(redis: $0, keys: dependencies.keys) })
+            {
+                registry.register(WebhookSweepTask(postgres: postgres, enqueuer: target))
+            } else {
+                registry.register(
+                    WebhookSweepTask.self, unavailable: "needs Redis (without it, otto-api's own sweep service runs)")
+            }
+        } else {
+            registry.register(ProcessWebhookEventTask.self, unavailable: "needs DATABASE_URL")
+            registry.register(WebhookSweepTask.self, unavailable: "needs DATABASE_URL")
+        }
         return registry
+    }
+
+    /// The standard tasks' names and defaults, for processes that only enqueue or report (none
+    /// of them runnable here).
+    public static let catalog: TaskRegistry = {
+        var registry = TaskRegistry()
+        registry.register(PingTask.self, unavailable: "enqueue only")
+        registry.register(CleanupTask.self, unavailable: "enqueue only")
+        registry.register(ProcessWebhookEventTask.self, unavailable: "enqueue only")
+        registry.register(WebhookSweepTask.self, unavailable: "enqueue only")
+        return registry
+    }()
+}
+
+/// The clients that tasks are registered with.
+public struct TaskDependencies: Sendable {
+    public var postgres: PostgresPool?
+    public var redis: RedisClient?
+    public var keys: RedisKeys
+    /// Where the webhook sweep enqueues; the Redis queue when nil.
+    public var sweepTarget: (any TaskEnqueuer)?
+
+    public init(
+        postgres: PostgresPool?, redis: RedisClient?, keys: RedisKeys, sweepTarget: (any TaskEnqueuer)? = nil
+    ) {
+        self.postgres = postgres
+        self.redis = redis
+        self.keys = keys
+        self.sweepTarget = sweepTarget
     }
 }

@@ -48,26 +48,17 @@ public struct WebhookSweepTask: OttoTask {
     public static let name = "otto.webhooks.sweep"
     public static var maxAttempts: Int { 1 }
 
-    let enqueuer: (any TaskEnqueuer)?
+    let pool: PostgresPool
+    let enqueuer: any TaskEnqueuer
 
-    /// `enqueuer` is where the sweep sends work; nil means the Redis queue of the task's context.
-    public init(enqueuer: (any TaskEnqueuer)? = nil) {
+    /// `enqueuer` is where the sweep sends the events it claims.
+    public init(postgres: PostgresPool, enqueuer: any TaskEnqueuer) {
+        self.pool = postgres
         self.enqueuer = enqueuer
     }
 
     public func run(_ arguments: Arguments, context: TaskContext) async throws -> Output {
-        guard let pool = context.postgres else {
-            throw TaskError(.missingDependency, detail: "otto.webhooks.sweep needs DATABASE_URL")
-        }
-        let target: any TaskEnqueuer
-        if let enqueuer {
-            target = enqueuer
-        } else if let redis = context.redis {
-            target = RedisTaskQueue(redis: redis, keys: context.keys)
-        } else {
-            throw TaskError(.missingDependency, detail: "otto.webhooks.sweep needs Redis or an enqueuer")
-        }
-        return try await Self.sweep(pool: pool, target: target, arguments: arguments, logger: context.logger)
+        try await Self.sweep(pool: pool, target: enqueuer, arguments: arguments, logger: context.logger)
     }
 
     /// One sweep: claims the due events and enqueues each on `target`; what cannot be enqueued

@@ -5,7 +5,6 @@ import NIOConcurrencyHelpers
 /// rescheduled with backoff, or dead-lettered. Logs the task-end line.
 struct TaskExecutor: Sendable {
     let redis: RedisClient
-    let postgres: PostgresPool?
     let keys: RedisKeys
     let registry: TaskRegistry
     let logger: Logger
@@ -45,11 +44,20 @@ struct TaskExecutor: Sendable {
                 error: "unknown task")
             return
         }
+        guard let run = entry.run else {
+            let reason = "\(envelope.name) cannot run here: \(registry.unavailable[envelope.name] ?? "unavailable")"
+            await bury(delivery, envelopeText: delivery.envelope, reason: reason)
+            await track(envelope, .dead, error: reason)
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start,
+                error: reason)
+            return
+        }
         await track(envelope, .running)
-        let context = TaskContext(envelope: envelope, logger: taskLogger, redis: redis, postgres: postgres, keys: keys)
+        let context = TaskContext(envelope: envelope, logger: taskLogger)
         let limit = Duration.milliseconds(Int64(envelope.timeLimit * 1000))
         do {
-            let result = try await Self.withTimeLimit(limit) { try await entry.run(envelope.arguments, context) }
+            let result = try await Self.withTimeLimit(limit) { try await run(envelope.arguments, context) }
             acks.add(queue: delivery.queue, entryID: delivery.entryID)
             await track(envelope, .succeeded, result: result)
             finish(

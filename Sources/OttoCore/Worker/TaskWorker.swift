@@ -22,7 +22,7 @@ public struct TaskWorker: Service {
     private let retryDue: NIOLockedValueBox<Double?>
 
     public init(
-        settings: WorkerSettings, redis: RedisClient, postgres: PostgresPool?, keys: RedisKeys, registry: TaskRegistry,
+        settings: WorkerSettings, redis: RedisClient, keys: RedisKeys, registry: TaskRegistry,
         stats: WorkerStats, logger: Logger
     ) {
         self.settings = settings
@@ -35,7 +35,7 @@ public struct TaskWorker: Service {
         let retryDue = NIOLockedValueBox<Double?>(nil)
         self.retryDue = retryDue
         self.executor = TaskExecutor(
-            redis: redis, postgres: postgres, keys: keys, registry: registry, logger: logger, stats: stats, acks: acks,
+            redis: redis, keys: keys, registry: registry, logger: logger, stats: stats, acks: acks,
             retryDue: retryDue, databaseRetrySpan: settings.databaseRetrySpan)
     }
 

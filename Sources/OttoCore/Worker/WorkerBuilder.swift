@@ -12,12 +12,30 @@ import ServiceLifecycle
 /// listens for SIGTERM and SIGINT.
 public enum WorkerBuilder {
     /// The worker's service group. With `ENABLE_CELERY=false` it idles and says why.
+    ///
+    /// The tasks are registered with the worker's clients (or `registry` is used as given); a
+    /// task that lacks one is a configuration error at start, naming the variable, rather than a
+    /// failure at its first run.
     public static func build(
-        configuration: OttoConfiguration, logger: Logger, registry: TaskRegistry = .standard()
-    ) -> (ServiceGroup, Dependencies) {
+        configuration: OttoConfiguration, logger: Logger, registry: TaskRegistry? = nil
+    ) throws(ConfigurationError) -> (ServiceGroup, Dependencies) {
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if configuration.enableCelery, let redis = dependencies.redis {
+            let registry =
+                registry
+                ?? .standard(TaskDependencies(postgres: dependencies.postgres, redis: redis, keys: dependencies.keys))
+            if !registry.unavailable.isEmpty {
+                throw ConfigurationError(
+                    process: .worker, environment: configuration.environment.rawValue,
+                    problems: [
+                        ConfigurationError.Problem(
+                            variable: "DATABASE_URL",
+                            message: "required: "
+                                + registry.unavailable.keys.sorted().map { "\($0) \(registry.unavailable[$0]!)" }
+                                .joined(separator: "; "))
+                    ])
+            }
             let identity = WorkerIdentity.make()
             let started = UnixTime.now()
             let stats = WorkerStats()
@@ -30,7 +48,7 @@ public enum WorkerBuilder {
             }
             let worker = TaskWorker(
                 settings: WorkerSettings(configuration: configuration, id: identity), redis: redis,
-                postgres: dependencies.postgres, keys: dependencies.keys, registry: registry, stats: stats,
+                keys: dependencies.keys, registry: registry, stats: stats,
                 logger: logger)
             // Listed in dependency order: on shutdown the worker drains first, then the heartbeat stops.
             services.append(.init(service: heartbeat))

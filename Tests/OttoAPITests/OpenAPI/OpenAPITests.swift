@@ -46,7 +46,7 @@ struct OpenAPITests {
         // The router otto-api runs (no test tenant header), listed by Hummingbird itself.
         let router = buildRouter(
             configuration: configuration, dependencies: dependencies,
-            tasks: InProcessTaskRunner(postgres: nil, keys: dependencies.keys, logger: .init(label: "otto.tests")))
+            tasks: InProcessTaskRunner(registry: .catalog, logger: .init(label: "otto.tests")))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         let documented = try Self.documentedRoutes()
         #expect(!served.isEmpty)

@@ -114,14 +114,15 @@ struct TenantIsolationTests {
             #expect(deletedByA == 0)
 
             // MUT: the daily cleanup as a worker runs it, found by name in the task registry.
-            let registry = TaskRegistry.standard()
+            let registry = TaskRegistry.standard(
+                TaskDependencies(
+                    postgres: pool, redis: nil, keys: RedisKeys(prefix: TestServices.uniquePrefix("cleanup"))))
             let entry = try #require(registry.entry(named: "otto.cleanup"))
             let envelope = try TaskEnvelope.first(
                 name: entry.name, arguments: "{}", options: EnqueueOptions(), registry: registry)
-            let context = TaskContext(
-                envelope: envelope, logger: Logger(label: "otto.test.cleanup"), redis: nil, postgres: pool,
-                keys: RedisKeys(prefix: TestServices.uniquePrefix("cleanup")))
-            let output = try await entry.run(envelope.arguments, context)
+            let context = TaskContext(envelope: envelope, logger: Logger(label: "otto.test.cleanup"))
+            let run = try #require(entry.run, "otto.cleanup needs no more than PostgreSQL")
+            let output = try await run(envelope.arguments, context)
 
             let result = try JSONDecoder().decode(CleanupTask.Output.self, from: Data(output.utf8))
             #expect(result.idempotencyKeysDeleted == 2)

@@ -282,17 +282,18 @@ struct WebhookRouteTests {
                 (try? await dependencies.redis!.ping()) != nil
             }
             #expect(reconnected)
-            let context = TaskContext(
-                envelope: Self.envelope(), logger: .init(label: "otto.tests.sweep"), redis: dependencies.redis,
-                postgres: dependencies.postgres, keys: dependencies.keys)
-            let swept = try await WebhookSweepTask().run(.init(minAgeSeconds: 0, tenantID: tenant), context: context)
+            let context = TaskContext(envelope: Self.envelope(), logger: .init(label: "otto.tests.sweep"))
+            let sweep = WebhookSweepTask(
+                postgres: dependencies.postgres!,
+                enqueuer: RedisTaskQueue(redis: dependencies.redis!, keys: dependencies.keys))
+            let swept = try await sweep.run(.init(minAgeSeconds: 0, tenantID: tenant), context: context)
             #expect(swept.enqueued == 50 && swept.rerun == 0 && swept.failed == 0, "\(swept)")
             #expect(
                 try await CallsTestApp.count(
                     dependencies, tenant: tenant, "SELECT count(*) AS n FROM webhook_events WHERE enqueued_at IS NULL")
                     == 0)
             // A second sweep finds nothing left to enqueue.
-            let again = try await WebhookSweepTask().run(.init(minAgeSeconds: 0, tenantID: tenant), context: context)
+            let again = try await sweep.run(.init(minAgeSeconds: 0, tenantID: tenant), context: context)
             #expect(again.enqueued == 0 && again.failed == 0, "\(again)")
 
             // The stream holds one task per stored event: 100 entries, each event once.

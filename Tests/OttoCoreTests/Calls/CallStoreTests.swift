@@ -112,7 +112,7 @@ import Testing
             let ringing = try await CallsTestDatabase.twilioEvent(
                 pool, tenant: tenant, callSID: "CA-task", status: "ringing")
             for event in [completed, ringing] {
-                _ = try await ProcessWebhookEventTask().run(
+                _ = try await ProcessWebhookEventTask(postgres: pool).run(
                     .init(eventID: event, tenantID: tenant), context: Self.context(pool))
             }
             let calls = try await CallStore(pool: pool).list(tenantID: tenant, CallListQuery()).calls
@@ -135,7 +135,10 @@ import Testing
                 try connection.query(
                     "UPDATE webhook_events SET received_at = now() - interval '31 days' WHERE id = $1::uuid", [old])
             }
-            let output = try await CleanupTask().run(.init(webhookRetentionDays: 30), context: Self.context(pool))
+            let output = try await CleanupTask(
+                postgres: pool, redis: nil, keys: RedisKeys(prefix: TestServicesPrefix.make())
+            ).run(
+                .init(webhookRetentionDays: 30), context: Self.context(pool))
             #expect(output.webhookEventsDeleted >= 1)
             let store = WebhookEventStore(pool: pool)
             #expect(try await store.load(tenantID: tenant, eventID: old) == nil)
@@ -165,9 +168,7 @@ import Testing
             id: UUID().uuidString.lowercased(), name: ProcessWebhookEventTask.name, arguments: "{}", queue: "default",
             attempt: 1, maxAttempts: 1, enqueuedAt: 0, dueAt: 0, tenantID: nil, dedupKey: nil, traceparent: nil,
             timeLimit: 300, resultTTL: nil, lastError: nil)
-        return TaskContext(
-            envelope: envelope, logger: Logger(label: "otto.tests.task"), redis: nil, postgres: pool,
-            keys: RedisKeys(prefix: TestServicesPrefix.make()))
+        return TaskContext(envelope: envelope, logger: Logger(label: "otto.tests.task"))
     }
 }
 
