@@ -1,6 +1,7 @@
 import Crypto
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import OttoCore
 

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OttoCore
+import Prometheus
 
 /// `GET /metrics` (internal only): the process's Prometheus registry plus the task system's
 /// fleet-wide metrics read from Redis at scrape time.

@@ -1,3 +1,4 @@
+import OttoPostgres
 
 extension CallStore {
     /// The id of the newest webhook event of the tenant's call `callID` (what

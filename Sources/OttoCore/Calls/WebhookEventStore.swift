@@ -1,3 +1,4 @@
+import OttoPostgres
 
 /// `webhook_events`: every verified delivery, written before it is acknowledged, once per
 /// (tenant, provider, body hash), always inside the tenant's row-level-security scope.

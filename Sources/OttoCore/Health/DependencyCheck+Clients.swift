@@ -1,3 +1,5 @@
+import OttoPostgres
+import OttoRedis
 
 extension DependencyCheck {
     /// `database`: a `SELECT 1` through `pool`, waiting, connecting and the statement all bounded

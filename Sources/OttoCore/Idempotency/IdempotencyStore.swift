@@ -1,3 +1,4 @@
+import OttoPostgres
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

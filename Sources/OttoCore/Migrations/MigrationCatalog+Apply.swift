@@ -1,4 +1,5 @@
 import Logging
+import OttoPostgres
 
 extension MigrationCatalog {
     /// Applies Otto's pending migrations (``all``) to `pool` under the migration lock; returns

@@ -1,3 +1,4 @@
+import OttoRedis
 
 /// GCRA (generic cell rate algorithm) buckets in Redis: one atomic Lua script per decision, one
 /// key per route group and subject, holding the theoretical arrival time in milliseconds.

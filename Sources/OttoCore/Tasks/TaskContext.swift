@@ -1,4 +1,6 @@
 import Logging
+import OttoPostgres
+import OttoRedis
 
 /// What a running task gets: its identity, a logger carrying task metadata, and the clients it needs.
 public struct TaskContext: Sendable {
