@@ -1,15 +1,25 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Otto: one workspace, one shared library and one minimal binary per Fly process group.
-/// `otto-worker` and `otto-beat` link OttoCore only (no HTTP server framework).
+/// Otto: one workspace, one shared core, two leaf libraries (OttoPostgres, OttoRedis) that know
+/// no Otto type, and one minimal binary per Fly process group. `otto-worker` and `otto-beat`
+/// link OttoCore only (no HTTP server framework). Linux only: libpq and hiredis come from
+/// Debian's packages and the sources call Glibc.
 let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    // The model codebases' habits: `any` spelled out, and a file sees only the members of
+    // modules it imports itself (no leak through another target's imports).
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+/// The tests keep the language mode only: their files import what they test, and a test
+/// target's imports are not a seam anyone else builds on.
+let testSwiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6)
 ]
 
 let package = Package(
     name: "otto",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "otto-api", targets: ["OttoAPI"]),
         .executable(name: "otto-worker", targets: ["OttoWorker"]),
@@ -38,11 +48,38 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // PostgreSQL through libpq: connection, pool, rows and decoding, errors, the migration
+        // runner. Knows no Otto type (scripts/check-imports.sh).
+        .target(
+            name: "OttoPostgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Redis through hiredis (the RESP codec) and NIO (the bytes, TLS): client, connection,
+        // endpoint, scripts. Knows no Otto type.
+        .target(
+            name: "OttoRedis",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OttoCore",
             dependencies: [
-                "CLibPQ",
-                "CHiredis",
+                "OttoPostgres",
+                "OttoRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -50,6 +87,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -69,6 +107,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -76,7 +117,10 @@ let package = Package(
             name: "OttoWorker",
             dependencies: [
                 "OttoCore",
+                "OttoRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -85,17 +129,19 @@ let package = Package(
             dependencies: [
                 "OttoCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "OttoTestSupport",
             dependencies: [
-                "OttoCore", .product(name: "NIOCore", package: "swift-nio"),
+                "OttoCore", "OttoPostgres", "OttoRedis", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/OttoTestSupport",
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
         ),
         // The benchmark's ceiling: a bare Hummingbird route (not shipped).
         .executableTarget(
@@ -107,31 +153,58 @@ let package = Package(
             path: "Benchmarks/MinimalServer",
             swiftSettings: swiftSettings
         ),
+        // Tests of the two leaf libraries against the real servers (and their parsers without one).
         .testTarget(
-            name: "OttoSystemTests",
+            name: "OttoPostgresTests",
             dependencies: [
-                "OttoCore",
+                "OttoPostgres",
                 "OttoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
         ),
         .testTarget(
-            name: "OttoCoreTests",
+            name: "OttoRedisTests",
             dependencies: [
-                "OttoCore",
+                "OttoRedis",
                 "OttoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "OttoSystemTests",
+            dependencies: [
+                "OttoCore",
+                "OttoPostgres",
+                "OttoRedis",
+                "OttoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "OttoCoreTests",
+            dependencies: [
+                "OttoCore",
+                "OttoPostgres",
+                "OttoRedis",
+                "OttoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: testSwiftSettings
         ),
         .testTarget(
             name: "OttoAPITests",
             dependencies: [
                 "OttoAPI",
                 "OttoCore",
+                "OttoPostgres",
+                "OttoRedis",
                 "OttoTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -144,7 +217,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: testSwiftSettings
         ),
     ]
 )

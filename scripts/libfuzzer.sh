@@ -20,10 +20,15 @@ binary="$out/otto-fuzz"
 seconds="${FUZZ_SECONDS:-60}"
 mkdir -p "$out/crashes"
 
+# The listed files are copied with their imports of OttoPostgres and OttoRedis removed: here
+# they are all one module.
 sources=()
+rm -rf "$out/sources"
 while IFS= read -r line; do
   [[ -z "$line" || "$line" == \#* ]] && continue
-  sources+=("$line")
+  mkdir -p "$out/sources/$(dirname "$line")"
+  grep -vE '^(@testable )?import Otto(Postgres|Redis)$' "$line" >"$out/sources/$line"
+  sources+=("$out/sources/$line")
 done <Fuzz/sources.txt
 
 read -ra includes <<<"$(pkg-config --cflags-only-I hiredis libpq)"

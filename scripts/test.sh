@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Who may import what (README, "Layout"), before anything is built; in a full run also the
+# check's own tests, which run it on copies of the tree with a forbidden import or literal added.
+scripts/check-imports.sh
+if [[ -z "${OTTO_TEST_FILTER:-}" ]]; then python3 -m unittest discover -s Tests/ImportCheck; fi
+
 scripts/services.sh install
 started_here=0
 scripts/services.sh status >/dev/null 2>&1 || started_here=1

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Logging
 import OttoCore
+import ServiceLifecycle
 
 /// `otto-beat`: the periodic scheduler (default) and its configuration check.
 @main

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OttoCore
+import OttoRedis
 
 /// `otto-worker dead list|replay|purge`: the dead-letter streams.
 struct DeadCommand: AsyncParsableCommand {

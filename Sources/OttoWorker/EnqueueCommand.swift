@@ -1,5 +1,6 @@
 import ArgumentParser
 import OttoCore
+import OttoRedis
 
 /// `otto-worker enqueue NAME …`: puts tasks on a queue (like `celery call`), printing their ids.
 struct EnqueueCommand: AsyncParsableCommand {

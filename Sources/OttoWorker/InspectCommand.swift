@@ -1,5 +1,6 @@
 import ArgumentParser
 import OttoCore
+import OttoRedis
 
 /// `otto-worker inspect`: queues, live workers and the canary (like `celery inspect`).
 struct InspectCommand: AsyncParsableCommand {

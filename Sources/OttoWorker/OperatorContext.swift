@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import OttoCore
+import OttoRedis
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

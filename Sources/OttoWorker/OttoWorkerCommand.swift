@@ -1,5 +1,7 @@
 import ArgumentParser
+import Logging
 import OttoCore
+import ServiceLifecycle
 
 /// `otto-worker`: runs tasks from Redis (default), checks configuration, and the operator tools.
 @main

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoPostgres
 
 /// A database of a test's own, owned by the application role and migrated, dropped afterwards.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoPostgres
 
 /// A database of a test's own on the test tooling's PostgreSQL server, owned by the application
 /// role and migrated by `otto-api migrate`, so processes that sweep every tenant (an API with

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoPostgres
 
 /// Holds a PostgreSQL table lock from a session of the test's own until `release()`, so that
 /// Otto's statements on that table wait (and keep their connections) for as long as a test

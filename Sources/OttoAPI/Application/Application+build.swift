@@ -140,16 +140,16 @@ func buildRoutes(
     let internalToken = configuration.internalAPIToken?.value
     let internalGroup = router.group("/internal")
         .add(middleware: InternalOnlyMiddleware(token: internalToken))
-    InternalRoutes(redis: dependencies.redis, keys: dependencies.keys).register(on: internalGroup, table: &table)
-    MetricsRoutes(metrics: metrics, redis: dependencies.redis, keys: dependencies.keys, internalToken: internalToken)
-        .register(on: router, table: &table)
+    let fleet = dependencies.redis.map { WorkerFleet(redis: $0, keys: dependencies.keys) }
+    InternalRoutes(fleet: fleet).register(on: internalGroup, table: &table)
+    MetricsRoutes(metrics: metrics, fleet: fleet, internalToken: internalToken).register(on: router, table: &table)
 
     // Rate limiting is off without Redis (the documented rollback).
     func limiter(_ group: String, _ rule: RateLimitRule) -> RateLimiter? {
         dependencies.redis.map {
             RateLimiter(
-                group: group, rule: rule, failOpen: configuration.rateLimitFailOpen, redis: $0,
-                keyPrefix: dependencies.keys.prefix, metrics: metrics, logger: logger)
+                group: group, rule: rule, failOpen: configuration.rateLimitFailOpen,
+                store: RateLimitStore(redis: $0, keyPrefix: dependencies.keys.prefix), metrics: metrics, logger: logger)
         }
     }
     let v1 = router.group("/v1")
@@ -170,12 +170,14 @@ func buildRoutes(
     // The webhook routes charge their limit after verification (no middleware before it).
     let webhooks = router.group("/webhooks")
     WebhookRoutes(
-        configuration: configuration, postgres: dependencies.postgres, tasks: tasks, credentials: credentials,
+        configuration: configuration, events: dependencies.postgres.map { WebhookEventStore(pool: $0) }, tasks: tasks,
+        credentials: credentials,
         limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimitWebhooks))
     ).register(on: webhooks, prefix: "/webhooks", table: &table)
     OpenAPIRoutes().register(on: router, table: &table)
     CallsRoutes(
-        postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys, tasks: tasks,
+        calls: dependencies.postgres.map { CallStore(pool: $0) },
+        taskStates: dependencies.redis.map { TaskStateStore(redis: $0, keys: dependencies.keys) }, tasks: tasks,
         tenantOf: .authenticated
     ).register(on: v1, prefix: "/v1", table: &table)
 

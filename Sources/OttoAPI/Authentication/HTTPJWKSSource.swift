@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 
 /// Fetches a JWKS document over HTTP(S) with AsyncHTTPClient's shared client.
 struct HTTPJWKSSource: JWKSSource {

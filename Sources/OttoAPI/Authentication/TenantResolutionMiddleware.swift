@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import OttoCore
 
 /// Refuses a `/v1` request whose credentials failed (the refusal `SessionVerificationMiddleware`

@@ -14,7 +14,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let dependencies = Dependencies(configuration: configuration, logger: logger, postgresPoolSize: 1)
         guard let postgres = dependencies.postgres else { throw ExitCode(ConfigurationError.exitCode) }
         do {
-            let applied = try await MigrationRunner(pool: postgres, logger: logger).migrate()
+            let applied = try await MigrationCatalog.apply(to: postgres, logger: logger)
             logger.info("migrations complete", metadata: ["applied": "\(applied.count)"])
             await dependencies.shutdown()
         } catch {

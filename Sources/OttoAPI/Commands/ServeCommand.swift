@@ -1,9 +1,11 @@
 import ArgumentParser
 import HTTPTypes
 import Hummingbird
+import Logging
 import Metrics
 import OttoCore
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs the API until SIGTERM or SIGINT, then drains requests and exits 0.
 struct ServeCommand: AsyncParsableCommand {

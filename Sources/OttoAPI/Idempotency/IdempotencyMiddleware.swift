@@ -1,7 +1,9 @@
 import Crypto
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import OttoCore
 
 /// `Idempotency-Key` for POST and PATCH on `/v1/*` (draft-ietf-httpapi-idempotency-key-header,
 /// with Stripe's semantics), after authentication so every record belongs to a tenant.

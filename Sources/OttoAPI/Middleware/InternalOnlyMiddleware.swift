@@ -44,7 +44,8 @@ struct InternalOnlyMiddleware: RouterMiddleware {
     static func isLoopback(_ address: SocketAddress?) -> Bool {
         guard let address else { return false }
         switch address {
-        case .v4(let v4): return v4.address.sin_addr.s_addr & 0xFF == 127  // network byte order: first octet
+        // 127.0.0.0/8: the first octet of the dotted form (NIO's own text, no C struct needed).
+        case .v4: return address.ipAddress?.hasPrefix("127.") == true
         case .v6:
             let ip = address.ipAddress ?? ""
             return ip == "::1" || ip.hasPrefix("::ffff:127.")

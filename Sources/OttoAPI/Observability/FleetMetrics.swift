@@ -8,8 +8,7 @@ import OttoCore
 enum FleetMetrics {
     /// `otto_queue_depth`, `otto_tasks_total` and `otto_task_duration_seconds` (a summary: count
     /// and sum), or an empty string when the fleet cannot be read.
-    static func render(redis: RedisClient, keys: RedisKeys, registry: TaskRegistry) async -> String {
-        let fleet = WorkerFleet(redis: redis, keys: keys)
+    static func render(fleet: WorkerFleet, registry: TaskRegistry) async -> String {
         guard let workers = try? await fleet.liveWorkers() else { return "" }
         var queueNames = FleetSnapshot.defaultQueues
         for name in workers.flatMap(\.queues) where !queueNames.contains(name) { queueNames.append(name) }

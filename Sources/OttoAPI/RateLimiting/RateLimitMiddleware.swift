@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import OttoCore
 
 /// Applies a route group's rate limit, so refused requests carry the rate-limit headers and a
 /// flood of forged requests is limited too, without forged traffic spending a tenant's budget.

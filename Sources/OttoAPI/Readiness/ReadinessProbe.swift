@@ -47,20 +47,14 @@ actor ReadinessProbe {
     static func checks(dependencies: Dependencies, includeWorkers: Bool) -> [DependencyCheck] {
         var checks: [DependencyCheck] = []
         if let postgres = dependencies.postgres {
-            checks.append(DependencyCheck(name: "database") { try await postgres.ping(timeout: .milliseconds(800)) })
+            checks.append(.database(postgres, timeout: .milliseconds(800)))
         }
         if let redis = dependencies.redis {
-            checks.append(DependencyCheck(name: "redis") { try await redis.ping() })
+            checks.append(.redis(redis))
             if includeWorkers {
-                let fleet = WorkerFleet(redis: redis, keys: dependencies.keys)
-                checks.append(
-                    DependencyCheck(name: "celery_workers") {
-                        guard try await fleet.hasLiveWorker() else { throw NoLiveWorker() }
-                    })
+                checks.append(.liveWorkers(WorkerFleet(redis: redis, keys: dependencies.keys)))
             }
         }
         return checks
     }
-
-    struct NoLiveWorker: Error {}
 }

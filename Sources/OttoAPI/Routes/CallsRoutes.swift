@@ -13,9 +13,10 @@ import OttoCore
 /// `tenantOf` and queries inside that tenant's row-level-security scope, so another tenant's
 /// call or task is a 404, never a leak.
 struct CallsRoutes {
-    let postgres: PostgresPool?
-    let redis: RedisClient?
-    let keys: RedisKeys
+    /// The tenants' calls; nil without a database.
+    let calls: CallStore?
+    /// Task states for `GET /v1/tasks/{id}`; nil without Redis.
+    let taskStates: TaskStateStore?
     let tasks: any TaskEnqueuer
     let tenantOf: TenantResolver
 
@@ -63,7 +64,7 @@ struct CallsRoutes {
             }
             if name == "from" { query.from = time } else { query.to = time }
         }
-        let page = try await database { try await CallStore(pool: $0).list(tenantID: tenant, query) }
+        let page = try await database { try await $0.list(tenantID: tenant, query) }
         struct Body: Encodable {
             var data: [Call]
             var next_cursor: String?
@@ -74,7 +75,7 @@ struct CallsRoutes {
     func get(_ request: Request, context: OttoRequestContext) async throws -> Response {
         let tenant = try tenantOf.resolve(request, context)
         let id = context.parameters.get("id") ?? ""
-        guard let call = try await database({ try await CallStore(pool: $0).get(tenantID: tenant, id: id) }) else {
+        guard let call = try await database({ try await $0.get(tenantID: tenant, id: id) }) else {
             throw Problem(.notFound, detail: "No such call.")
         }
         return try Self.json(call, status: .ok)
@@ -91,17 +92,7 @@ struct CallsRoutes {
         }
         let reason = try Self.reprocessReason(body)
         guard UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such call.") }
-        let eventID = try await database { pool in
-            try await TenantScope.transaction(pool, tenantID: tenant) { connection in
-                try connection.query(
-                    """
-                    SELECT e.id FROM calls c
-                    JOIN webhook_events e ON e.provider = c.provider AND e.provider_call_id = c.provider_call_id
-                    WHERE c.id = $1::uuid ORDER BY e.received_at DESC LIMIT 1
-                    """, [id]
-                ).first?.decode(String.self, "id")
-            }
-        }
+        let eventID = try await database { try await $0.latestEventID(tenantID: tenant, callID: id) }
         guard let eventID else { throw Problem(.notFound, detail: "No such call.") }
         let result: EnqueueResult
         do {
@@ -117,10 +108,10 @@ struct CallsRoutes {
     func task(_ request: Request, context: OttoRequestContext) async throws -> Response {
         let tenant = try tenantOf.resolve(request, context)
         let id = context.parameters.get("id") ?? ""
-        guard let redis, UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such task.") }
+        guard let taskStates, UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such task.") }
         let record: TaskStateStore.Record?
         do {
-            record = try await TaskStateStore(redis: redis, keys: keys).record(id: id)
+            record = try await taskStates.record(id: id)
         } catch {
             throw Problem(.serviceUnavailable, detail: "Task state is unavailable; retry later.")
         }
@@ -170,10 +161,10 @@ struct CallsRoutes {
     }
 
     /// Runs a database operation; no database, or a failed one, is a 503 problem.
-    private func database<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
-        guard let postgres else { throw Problem(.serviceUnavailable, detail: "The database is not configured.") }
+    private func database<T: Sendable>(_ body: (CallStore) async throws -> T) async throws -> T {
+        guard let calls else { throw Problem(.serviceUnavailable, detail: "The database is not configured.") }
         do {
-            return try await body(postgres)
+            return try await body(calls)
         } catch let problem as Problem {
             throw problem
         } catch {

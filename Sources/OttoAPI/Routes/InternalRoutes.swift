@@ -10,17 +10,17 @@ import OttoCore
 
 /// `/internal/worker/heartbeat`: the live workers and the queues, for operators and dashboards.
 struct InternalRoutes {
-    let redis: RedisClient?
-    let keys: RedisKeys
+    /// The worker fleet; nil without Redis.
+    let fleet: WorkerFleet?
 
     func register(on group: RouterGroup<OttoRequestContext>, table: inout RouteTable) {
         group.get("/worker/heartbeat") { _, _ in
-            guard let redis else {
+            guard let fleet else {
                 throw Problem(.serviceUnavailable, detail: "Redis is not configured, so no worker can report.")
             }
             let snapshot: FleetSnapshot
             do {
-                snapshot = try await FleetSnapshot.read(redis: redis, keys: keys)
+                snapshot = try await fleet.snapshot()
             } catch {
                 throw Problem(.serviceUnavailable, detail: "The worker fleet could not be read.")
             }

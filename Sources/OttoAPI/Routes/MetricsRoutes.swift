@@ -2,21 +2,23 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OttoCore
+import Prometheus
 
 /// `GET /metrics` (internal only): the process's Prometheus registry plus the task system's
 /// fleet-wide metrics read from Redis at scrape time.
 struct MetricsRoutes {
     let metrics: APIMetrics
-    let redis: RedisClient?
-    let keys: RedisKeys
+    /// The worker fleet; nil without Redis (no fleet metrics then).
+    let fleet: WorkerFleet?
     let internalToken: String?
 
     func register(on router: Router<OttoRequestContext>, table: inout RouteTable) {
         let group = router.group("/metrics").add(middleware: InternalOnlyMiddleware(token: internalToken))
         group.get { _, _ in
             var text = metrics.registry.emitToString()
-            if let redis {
-                text += await FleetMetrics.render(redis: redis, keys: keys, registry: TaskRegistry.catalog)
+            if let fleet {
+                text += await FleetMetrics.render(fleet: fleet, registry: TaskRegistry.catalog)
+
             }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"

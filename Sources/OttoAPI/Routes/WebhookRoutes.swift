@@ -23,7 +23,8 @@ import OttoCore
 /// a 503 so the provider retries.
 struct WebhookRoutes {
     let configuration: OttoConfiguration
-    let postgres: PostgresPool?
+    /// Where deliveries are stored; nil without a database.
+    let events: WebhookEventStore?
     let tasks: any TaskEnqueuer
     /// Tenants' CallRail credentials; nil without a database.
     let credentials: WebhookCredentialCache?
@@ -290,18 +291,18 @@ struct WebhookRoutes {
         context: OttoRequestContext, tenant: String, provider: WebhookProvider, providerCallID: String,
         eventKind: String, digest: String, payloadJSON: String
     ) async throws {
-        guard let postgres else {
+        guard let events else {
             throw Problem(.serviceUnavailable, detail: "The database is not configured.")
         }
         context.facts.tenantID = tenant
         let stored: (id: String, duplicate: Bool)
         do {
-            stored = try await WebhookEventStore(pool: postgres).insert(
+            stored = try await events.insert(
                 tenantID: tenant, provider: provider, providerCallID: JSONDocument.escapingNUL(providerCallID),
                 eventKind: eventKind, bodySHA256: digest, payloadJSON: payloadJSON)
-        } catch let error as PostgresError where error.sqlState == "23503" {
+        } catch let refusal as WebhookEventRefusal where refusal.code == .unknownTenant {
             throw Self.unknownTenant
-        } catch let error as PostgresError where error.sqlState?.hasPrefix("22") == true {
+        } catch let refusal as WebhookEventRefusal where refusal.code == .unstorableValue {
             // A data exception (class 22: text or a number the database refuses) is the body's
             // fault and retrying cannot help, so no 5xx that a provider would retry forever.
             throw Problem(.badRequest, detail: "The body holds a value the database cannot store.")
@@ -319,7 +320,7 @@ struct WebhookRoutes {
             _ = try await tasks.enqueue(
                 ProcessWebhookEventTask.self, .init(eventID: stored.id, tenantID: tenant),
                 options: context.enqueueOptions(EnqueueOptions(tenantID: tenant)))
-            try await WebhookEventStore(pool: postgres).markEnqueued(tenantID: tenant, eventID: stored.id)
+            try await events.markEnqueued(tenantID: tenant, eventID: stored.id)
         } catch {
             // Stored is what matters: the sweep enqueues events that were never marked enqueued.
             context.logger.warning(

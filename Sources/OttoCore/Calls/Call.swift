@@ -1,3 +1,5 @@
+import OttoPostgres
+
 /// A call as the tenant API returns it (times as ISO 8601 UTC strings).
 public struct Call: Codable, Sendable, Equatable {
     public var id: String

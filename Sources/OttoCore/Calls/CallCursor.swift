@@ -1,3 +1,5 @@
+import OttoPostgres
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

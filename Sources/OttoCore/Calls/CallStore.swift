@@ -1,3 +1,5 @@
+import OttoPostgres
+
 /// `calls`: one row per provider call, merged from events in any order, read per tenant.
 public struct CallStore: Sendable {
     let pool: PostgresPool

@@ -1,3 +1,5 @@
+import OttoPostgres
+
 /// `webhook_events`: every verified delivery, written before it is acknowledged, once per
 /// (tenant, provider, body hash), always inside the tenant's row-level-security scope.
 public struct WebhookEventStore: Sendable {
@@ -8,8 +10,25 @@ public struct WebhookEventStore: Sendable {
     }
 
     /// Stores a delivery; `duplicate` is true when the same body was stored before (the id is then
-    /// the first delivery's).
+    /// the first delivery's). Throws ``WebhookEventRefusal`` when the tenant does not exist or the
+    /// body holds a value the database refuses (retrying cannot help), and the database's own
+    /// error otherwise.
     public func insert(
+        tenantID: String, provider: WebhookProvider, providerCallID: String?, eventKind: String,
+        bodySHA256: String, payloadJSON: String
+    ) async throws -> (id: String, duplicate: Bool) {
+        do {
+            return try await insertRow(
+                tenantID: tenantID, provider: provider, providerCallID: providerCallID, eventKind: eventKind,
+                bodySHA256: bodySHA256, payloadJSON: payloadJSON)
+        } catch let error as PostgresError where error.sqlState == "23503" {
+            throw WebhookEventRefusal(code: .unknownTenant)
+        } catch let error as PostgresError where error.sqlState?.hasPrefix("22") == true {
+            throw WebhookEventRefusal(code: .unstorableValue)
+        }
+    }
+
+    private func insertRow(
         tenantID: String, provider: WebhookProvider, providerCallID: String?, eventKind: String,
         bodySHA256: String, payloadJSON: String
     ) async throws -> (id: String, duplicate: Bool) {

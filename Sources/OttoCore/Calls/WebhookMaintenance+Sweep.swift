@@ -1,3 +1,5 @@
+import OttoPostgres
+
 extension WebhookMaintenance {
     /// One event the sweep took: it must now be enqueued, or handed back with ``release(_:)``.
     public struct SweepClaim: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import OttoPostgres
+
 /// Cross-tenant housekeeping of `webhook_events`: the sweep's backlog and the retention cleanup.
 ///
 /// These run with no tenant set, so each transaction sets `app.maintenance = 'on'` locally,

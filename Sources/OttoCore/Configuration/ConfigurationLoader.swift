@@ -1,5 +1,7 @@
 import Configuration
 import Logging
+import OttoPostgres
+import OttoRedis
 
 #if canImport(Glibc)
     import Glibc

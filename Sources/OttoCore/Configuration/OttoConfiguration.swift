@@ -1,5 +1,6 @@
 import Configuration
 import Logging
+import OttoRedis
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,6 @@
 import Logging
+import OttoPostgres
+import OttoRedis
 
 #if canImport(Glibc)
     import Glibc

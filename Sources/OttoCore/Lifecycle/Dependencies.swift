@@ -1,4 +1,6 @@
 import Logging
+import OttoPostgres
+import OttoRedis
 
 /// The clients a process builds from its configuration: PostgreSQL and Redis when configured.
 public struct Dependencies: Sendable {

@@ -1,4 +1,5 @@
 import Logging
+import OttoRedis
 import ServiceLifecycle
 
 /// Connects to Redis at start (retrying with backoff, never crashing), logs that the process is

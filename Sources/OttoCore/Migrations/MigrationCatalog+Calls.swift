@@ -1,3 +1,5 @@
+import OttoPostgres
+
 extension MigrationCatalog {
     /// Webhook events and calls, both tenant-scoped under row-level security.
     ///

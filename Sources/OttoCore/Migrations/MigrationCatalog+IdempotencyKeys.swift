@@ -1,3 +1,5 @@
+import OttoPostgres
+
 extension MigrationCatalog {
     /// Idempotency keys: one stored response per tenant and key, isolated by row-level security.
     ///

@@ -1,3 +1,5 @@
+import OttoPostgres
+
 extension MigrationCatalog {
     /// Each tenant's CallRail binding: the company whose webhooks it receives, and that
     /// company's signing key (with the previous key and the instant until which it stays valid,

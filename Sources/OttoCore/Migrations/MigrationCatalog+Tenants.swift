@@ -1,3 +1,5 @@
+import OttoPostgres
+
 extension MigrationCatalog {
     /// Tenants: one row per customer, keyed internally by UUID and externally by Clerk organisation.
     static let tenants = Migration(

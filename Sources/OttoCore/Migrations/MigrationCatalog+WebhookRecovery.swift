@@ -1,3 +1,5 @@
+import OttoPostgres
+
 extension MigrationCatalog {
     /// What the no-loss rules need: when a webhook event was last enqueued again (so the sweep
     /// re-runs an unprocessed event at most once per deadline), how often the sweep re-ran it, an

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Builds the beat process under one ServiceGroup that listens for SIGTERM and SIGINT.
 public enum BeatBuilder {

@@ -1,4 +1,5 @@
 import Logging
+import OttoRedis
 import ServiceLifecycle
 
 /// The beat: holds the leader lease and, while it does, enqueues every due tick of every

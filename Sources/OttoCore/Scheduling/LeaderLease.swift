@@ -1,3 +1,5 @@
+import OttoRedis
+
 /// A lease in Redis that at most one beat holds: acquired with SET NX PX, renewed and released
 /// only by its holder (compare-and-set scripts).
 public struct LeaderLease: Sendable {

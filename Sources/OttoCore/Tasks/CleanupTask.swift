@@ -1,3 +1,7 @@
+import OttoPostgres
+import Logging
+import OttoRedis
+
 /// `otto.cleanup`: the daily housekeeping the beat schedules. On the Redis side it trims the
 /// dead-letter streams and drops stale worker entries; results and de-duplication keys expire on
 /// their own TTLs. With PostgreSQL it deletes webhook events older than the retention (the beat

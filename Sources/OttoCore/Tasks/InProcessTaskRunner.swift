@@ -1,4 +1,5 @@
 import Logging
+import OttoPostgres
 import ServiceLifecycle
 
 /// Runs tasks inside the API process (`ENABLE_CELERY=false`, the documented rollback): the same

@@ -1,3 +1,5 @@
+import OttoRedis
+
 /// `otto.ping`: the drill task. It returns "pong"; `delay_ms` simulates work, `fail` fails every
 /// attempt (to drill retries, dead letters and replay), `canary` marks the beat's pipeline canary
 /// as completed, and `tally` counts each run in a Redis hash (chaos drills count duplicates).

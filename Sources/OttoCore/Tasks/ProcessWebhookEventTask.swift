@@ -1,3 +1,6 @@
+import Logging
+import OttoPostgres
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -1,3 +1,5 @@
+import OttoRedis
+
 /// The Lua scripts of the queue. Each declares every key it touches in KEYS, and all keys of a
 /// call share the queue's hash tag, so they run on Redis Cluster and Upstash.
 enum QueueScripts {

@@ -1,3 +1,5 @@
+import OttoRedis
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -1,4 +1,6 @@
 import Logging
+import OttoPostgres
+import OttoRedis
 
 /// What a running task gets: its envelope and a logger carrying task metadata. The clients a
 /// task needs are its own, given when it is registered (``TaskRegistry/standard(_:)``).

@@ -1,3 +1,5 @@
+import OttoRedis
+
 /// Task state and results for tasks enqueued with a result TTL (`GET /v1/tasks/{id}`).
 ///
 /// Kept outside the queue's hash tag and written with plain commands, so tracking never joins

@@ -1,4 +1,5 @@
 import Logging
+import OttoPostgres
 import ServiceLifecycle
 
 /// The webhook sweep run by the API itself when there is no beat (`ENABLE_CELERY=false`): at

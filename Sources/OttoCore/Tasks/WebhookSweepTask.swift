@@ -1,4 +1,5 @@
 import Logging
+import OttoPostgres
 
 /// `otto.webhooks.sweep`: PostgreSQL is the source of truth for webhook events, and this is
 /// where it shows. It enqueues processing for events that were stored but never enqueued (the

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import OttoPostgres
 
 /// Maps a Clerk organisation to Otto's tenant id, creating the tenant on first sight.
 ///

@@ -1,3 +1,5 @@
+import OttoPostgres
+
 /// The `tenants` rows as the operator's `tenants create` / `update` / `list` commands see them
 /// (with names and CallRail bindings). Authentication maps organisations to tenant ids through
 /// its own cached lookup; both write the same table, so a tenant is the same whichever created

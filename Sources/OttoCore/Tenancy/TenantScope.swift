@@ -1,3 +1,5 @@
+import OttoPostgres
+
 /// Runs statements as one tenant: a transaction that sets `app.tenant_id`, which every
 /// tenant-scoped table's row-level security policy compares with its `tenant_id`.
 ///

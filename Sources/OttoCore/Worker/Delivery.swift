@@ -1,3 +1,5 @@
+import OttoRedis
+
 /// One stream entry handed to this worker: where it came from and its envelope text.
 struct Delivery: Sendable {
     var queue: String

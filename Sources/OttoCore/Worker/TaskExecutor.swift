@@ -1,5 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
+import OttoPostgres
+import OttoRedis
 
 /// Runs one delivered task under its time limit and records the outcome in Redis: acknowledged,
 /// rescheduled with backoff, or dead-lettered. Logs the task-end line.

@@ -1,5 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
+import OttoPostgres
+import OttoRedis
 import ServiceLifecycle
 
 /// The worker: reads its queues with blocking XREADGROUP calls, runs up to `concurrency` tasks

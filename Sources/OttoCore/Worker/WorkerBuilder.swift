@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
+import UnixSignals
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,3 +1,5 @@
+import OttoRedis
+
 /// The fleet as operators see it: queues, live workers and the pipeline canary.
 /// `otto-worker inspect --json` and `/internal/worker/heartbeat` print this same shape.
 public struct FleetSnapshot: Codable, Sendable {

@@ -1,4 +1,5 @@
 import Logging
+import OttoRedis
 import ServiceLifecycle
 
 #if canImport(FoundationEssentials)

@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import OttoCore
+import OttoPostgres
+import OttoRedis
 import OttoTestSupport
 import Testing
 

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import OttoCore
+import OttoPostgres
 import OttoTestSupport
 
 @testable import OttoAPI

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import OttoCore
+import OttoPostgres
 import OttoTestSupport
 
 /// Holds `SELECT … FOR UPDATE` on one tenant's row, in a transaction on a connection of its own,

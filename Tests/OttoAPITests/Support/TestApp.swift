@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OttoCore
+import OttoPostgres
 import OttoTestSupport
 
 @testable import OttoAPI

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OttoPostgres
 import OttoTestSupport
 import Testing
 

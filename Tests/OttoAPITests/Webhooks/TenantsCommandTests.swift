@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoPostgres
 import OttoTestSupport
 import Testing
 

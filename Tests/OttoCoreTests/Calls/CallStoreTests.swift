@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OttoPostgres
 import Testing
 
 @testable import OttoCore

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoPostgres
+import OttoTestSupport
 
 /// The test database with Otto's migrations applied, and fresh tenants.
 enum CallsTestDatabase {

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import OttoPostgres
 import OttoTestSupport
+
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import OttoPostgres
 import OttoTestSupport
 import Testing
 

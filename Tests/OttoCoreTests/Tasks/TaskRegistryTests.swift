@@ -1,4 +1,6 @@
 import Logging
+import OttoPostgres
+import OttoRedis
 import Testing
 
 @testable import OttoCore

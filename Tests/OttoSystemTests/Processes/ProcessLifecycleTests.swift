@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoRedis
 import OttoTestSupport
 import Testing
 

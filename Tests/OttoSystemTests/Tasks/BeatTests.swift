@@ -1,5 +1,6 @@
 import Foundation
 import OttoCore
+import OttoRedis
 import OttoTestSupport
 import Testing
 

@@ -1,4 +1,4 @@
-import OttoCore
+import OttoRedis
 import Testing
 
 /// What the Redis client does with a reply no real server sends: an array header declaring two

@@ -1,7 +1,8 @@
 import Foundation
+import OttoTestSupport
 import Testing
 
-@testable import OttoCore
+@testable import OttoPostgres
 
 @Suite("PostgresPool across a server restart")
 struct PostgresRestartTests {

@@ -1,4 +1,4 @@
-import OttoCore
+import OttoRedis
 import Testing
 
 /// AUTH on connect, against a redis-server of the test's own started with `--requirepass`

@@ -2,7 +2,7 @@ import Foundation
 import OttoTestSupport
 import Testing
 
-@testable import OttoCore
+@testable import OttoRedis
 
 /// The RESP reader (hiredis behind `RedisReplyReader`) and Redis URLs: any bytes yield replies,
 /// "need more data" or a protocol error, never a trap; replies written as RESP and fed in random

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import OttoCore
+import OttoRedis
 import OttoTestSupport
 
 /// A redis-server of the test's own (for killing, restarting and `--requirepass`), on a

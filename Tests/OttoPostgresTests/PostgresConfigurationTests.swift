@@ -1,4 +1,4 @@
-import OttoCore
+import OttoPostgres
 import Testing
 
 @Suite("PostgresConfiguration")

@@ -1,4 +1,4 @@
-import OttoCore
+import OttoRedis
 import OttoTestSupport
 import Testing
 

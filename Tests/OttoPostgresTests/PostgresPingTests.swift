@@ -1,7 +1,8 @@
 import Foundation
+import OttoTestSupport
 import Testing
 
-@testable import OttoCore
+@testable import OttoPostgres
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import OttoCore
+import OttoRedis
 
 /// Reads the Redis servers that the test tooling starts; a missing variable fails the test
 /// with a message saying what to set (integration tests never skip silently).

@@ -1,14 +1,14 @@
 import Foundation
 import Logging
-import OttoCore
+import OttoPostgres
 import Testing
 
 /// The shared test database that the project's tooling starts (`OTTO_TEST_DATABASE_URL`).
-enum PostgresTestDatabase {
-    static let logger = Logger(label: "otto.tests.postgres")
+public enum PostgresTestDatabase {
+    public static let logger = Logger(label: "otto.tests.postgres")
 
     /// Fails the calling test (never skips it) when the tooling did not provide a database.
-    static func url() throws -> String {
+    public static func url() throws -> String {
         try #require(
             ProcessInfo.processInfo.environment["OTTO_TEST_DATABASE_URL"],
             """
@@ -19,12 +19,12 @@ enum PostgresTestDatabase {
     }
 
     /// A lowercase identifier unique to one test run, for tables and application names.
-    static func uniqueName(_ prefix: String) -> String {
+    public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
     }
 
     /// Runs `body` with a pool on the test database and always shuts the pool down.
-    static func withPool<Result>(
+    public static func withPool<Result>(
         poolSize: Int = 4,
         connectTimeout: Duration = .seconds(5),
         statementTimeout: Duration = .seconds(30),
@@ -41,7 +41,7 @@ enum PostgresTestDatabase {
         return try await withPool(configuration, body)
     }
 
-    static func withPool<Result>(
+    public static func withPool<Result>(
         _ configuration: PostgresConfiguration,
         _ body: (PostgresPool) async throws -> Result
     ) async throws -> Result {
@@ -57,7 +57,7 @@ enum PostgresTestDatabase {
     }
 
     /// How many server backends carry `applicationName`, counted from a separate connection.
-    static func backendCount(applicationName: String) async throws -> Int {
+    public static func backendCount(applicationName: String) async throws -> Int {
         try await withPool(poolSize: 1, applicationName: uniqueName("otto_observer")) { observer in
             let rows = try await observer.query(
                 "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1",
@@ -69,7 +69,7 @@ enum PostgresTestDatabase {
 
     /// Waits until exactly `count` statements of `applicationName` other than idle ones are active
     /// on the server (pg_stat_activity, read from a separate connection); fails after 30 seconds.
-    static func waitForStatements(
+    public static func waitForStatements(
         applicationName: String, count: Int, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         try await withPool(poolSize: 1, applicationName: uniqueName("otto_observer")) { observer in
@@ -93,7 +93,9 @@ enum PostgresTestDatabase {
 
     /// Polls a condition that another task makes true (bounded: fails after 30 seconds, so only a
     /// hung test fails).
-    static func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    public static func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws
+    {
         let deadline = ContinuousClock.now + .seconds(30)
         while !condition() {
             guard ContinuousClock.now < deadline else {

@@ -2,6 +2,9 @@ import Logging
 
 /// Applies migrations in order under a PostgreSQL advisory lock, recording each with its checksum.
 ///
+/// Generic: the caller passes the list (Otto's is OttoCore's `MigrationCatalog.all`). The lock
+/// key and the bookkeeping table keep the names that deployed databases already carry.
+///
 /// Two releases migrating at once (two Fly release machines) serialise on the lock; the second
 /// finds nothing to do. Each migration runs in its own transaction with its record.
 public struct MigrationRunner: Sendable {
@@ -9,10 +12,10 @@ public struct MigrationRunner: Sendable {
     let migrations: [Migration]
     let logger: Logger
 
-    /// Arbitrary constant identifying Otto's migration lock.
+    /// Arbitrary constant identifying the migration lock ("ottomig" in ASCII).
     static let lockKey: Int64 = 0x6F74_746F_6D69_67
 
-    public init(pool: PostgresPool, migrations: [Migration] = MigrationCatalog.all, logger: Logger) {
+    public init(pool: PostgresPool, migrations: [Migration], logger: Logger) {
         self.pool = pool
         self.migrations = migrations.sorted { $0.version < $1.version }
         self.logger = logger

@@ -1,5 +1,5 @@
 import Foundation
-import OttoCore
+import OttoRedis
 import Testing
 
 /// `rediss://` against the TLS server from `OTTO_TEST_REDIS_TLS_URL`.

@@ -3,7 +3,7 @@ import OttoTestSupport
 import Synchronization
 import Testing
 
-@testable import OttoCore
+@testable import OttoPostgres
 
 @Suite("PostgresPool")
 struct PostgresPoolTests {

@@ -1,5 +1,6 @@
 import Foundation
-import OttoCore
+import OttoPostgres
+import OttoTestSupport
 import Testing
 
 @Suite("Postgres parameters and decoding")

@@ -6,18 +6,27 @@
 
 /// Converts `Date` to and from PostgreSQL's timestamp text, with microsecond precision (the
 /// server's own), without Foundation's formatters (which pull in ICU on Linux).
-enum PostgresTimestamp {
+public enum PostgresTimestamp {
+    /// 0001-01-01T00:00:00Z in Unix seconds: before it, `format` writes `-infinity`.
+    ///
+    /// A private copy of OttoCore's `WebhookTime.earliest` (this library knows no Otto type);
+    /// both are the first instant of four-digit years.
+    static let earliest: Double = -62_135_596_800
+    /// 10000-01-01T00:00:00Z (exclusive): from it on, `format` writes `infinity` (a private copy
+    /// of OttoCore's `WebhookTime.latest`).
+    static let latest: Double = 253_402_300_800
+
     /// `2024-05-01T12:34:56.123456Z`: ISO 8601 in UTC, which PostgreSQL reads for both
     /// `timestamptz` and `timestamp` regardless of the session's DateStyle.
     ///
     /// Any `Date` formats without trapping: one before 0001-01-01 is `-infinity` and one from
     /// 10000-01-01 on is `infinity` (PostgreSQL's own spellings, stored as such); NaN has no
     /// instant and is nil (SQL NULL).
-    static func format(_ date: Date) -> String? {
+    public static func format(_ date: Date) -> String? {
         let instant = date.timeIntervalSince1970
         if instant.isNaN { return nil }
-        if instant < WebhookTime.earliest { return "-infinity" }
-        if instant >= WebhookTime.latest { return "infinity" }
+        if instant < earliest { return "-infinity" }
+        if instant >= latest { return "infinity" }
         // Within ±2.6e17 µs here, far from Int64's limits.
         let totalMicroseconds = Int64((instant * 1_000_000).rounded())
         let (seconds, microseconds) = floorDivide(totalMicroseconds, 1_000_000)
@@ -46,7 +55,7 @@ enum PostgresTimestamp {
     /// optional fraction and an offset of `+HH`, `+HH:MM` or `+HH:MM:SS` (none for `timestamp`,
     /// read as UTC). `T` and `Z` are accepted too. BC dates, infinities, years past PostgreSQL's
     /// last (294276) and zone offsets beyond its ±15:59:59 are refused.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         var scanner = Scanner(bytes: Array(text.utf8))
         guard let year = scanner.number(minDigits: 4, maxDigits: 7), scanner.skip(UInt8(ascii: "-")),
             let month = scanner.number(minDigits: 2, maxDigits: 2), scanner.skip(UInt8(ascii: "-")),

@@ -1,4 +1,4 @@
-import OttoCore
+import OttoPostgres
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -8,18 +8,24 @@ import OttoCore
 
 /// Idempotency records in PostgreSQL, always inside the tenant's transaction, so row-level
 /// security keeps every tenant's keys apart.
-struct IdempotencyStore: Sendable {
+public struct IdempotencyStore: Sendable {
     let pool: PostgresPool
+
+    /// Keys in `pool`'s `idempotency_keys` table (the migration `idempotencyKeys`).
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
     /// How long a key is honoured (and its response kept): 24 hours.
-    static let retentionSeconds = 24 * 3600
+    public static let retentionSeconds = 24 * 3600
     /// How long an in-progress key is held for its request without a renewal: 60 seconds. The
     /// request renews it every third of that while it runs, so only a request that died (its
     /// process killed, its database connection gone) lets the lease lapse; a retry of the same
     /// request may then run it.
-    static let leaseSeconds = 60
+    public static let leaseSeconds = 60
 
     /// What the first look at a key found.
-    enum Claim: Sendable {
+    public enum Claim: Sendable {
         /// The key is new, expired, or its first request died (lease lapsed): this request owns
         /// it under `lease` and must run.
         case acquired(lease: String)
@@ -35,7 +41,7 @@ struct IdempotencyStore: Sendable {
     /// for its transaction and then see its row. A key left in progress by a request that died
     /// is taken over once its lease has lapsed, by the same request only (same fingerprint);
     /// rows from before leases existed count `created_at` plus the lease.
-    func claim(tenantID: String, key: String, fingerprint: String) async throws -> Claim {
+    public func claim(tenantID: String, key: String, fingerprint: String) async throws -> Claim {
         let lease = UUID().uuidString.lowercased()
         return try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
             let inserted = try connection.query(
@@ -78,7 +84,7 @@ struct IdempotencyStore: Sendable {
     /// Stores the response of the request that holds `lease` on `key`; false when the lease was
     /// lost (the request stalled past it and a retry took the key over).
     @discardableResult
-    func complete(tenantID: String, key: String, lease: String, response: StoredResponse) async throws -> Bool {
+    public func complete(tenantID: String, key: String, lease: String, response: StoredResponse) async throws -> Bool {
         let headers = String(decoding: try JSONEncoder().encode(response.headers), as: UTF8.self)
         let body = "\\x" + Self.hex(response.body)
         return try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
@@ -94,7 +100,7 @@ struct IdempotencyStore: Sendable {
 
     /// Extends the lease of a request that is still running; false when it was lost.
     @discardableResult
-    func renew(tenantID: String, key: String, lease: String) async throws -> Bool {
+    public func renew(tenantID: String, key: String, lease: String) async throws -> Bool {
         try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
             try connection.query(
                 """
@@ -107,7 +113,7 @@ struct IdempotencyStore: Sendable {
 
     /// Forgets `key` after its request failed without a response (the handler threw, or writing
     /// the response body failed), so the client may retry at once.
-    func release(tenantID: String, key: String, lease: String) async throws {
+    public func release(tenantID: String, key: String, lease: String) async throws {
         _ = try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
             try connection.query(
                 "DELETE FROM idempotency_keys WHERE key = $1 AND state = 'in_progress' AND lease_token = $2::uuid",
@@ -115,7 +121,8 @@ struct IdempotencyStore: Sendable {
         }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// Lower-case hex of `bytes` (request fingerprints, `bytea` input).
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
