@@ -394,6 +394,36 @@ def drill_dependency_restart(name):
         remove(worker_log)
 
 
+def tick_attempts(paths):
+    """{tick: [(log index, created)]} from the canary's "tick enqueued" lines of beat logs."""
+    attempts = {}
+    for index, path in enumerate(paths):
+        with open(path, errors="replace") as log:
+            for line in log:
+                if '"tick enqueued"' not in line or '"schedule":"canary"' not in line:
+                    continue
+                try:
+                    fields = json.loads(line[line.index("{"):])
+                    attempts.setdefault(int(fields["tick"]), []).append((index, bool(fields["created"])))
+                except (ValueError, KeyError):
+                    pass
+    return attempts
+
+
+def stream_ticks(redis, prefix):
+    raw = redis.cli("--no-raw", "XRANGE", prefix + "{default}:stream", "-", "+")
+    ticks = []
+    for line in raw.splitlines():
+        if "beat:canary:" in line:
+            try:
+                text = line.split('"', 1)[1].rsplit('"', 1)[0].encode().decode("unicode_escape")
+                key = json.loads(text)["dedup_key"]
+                ticks.append(int(key.rsplit(":", 1)[1]))
+            except (ValueError, KeyError, IndexError):
+                pass
+    return ticks
+
+
 def drill_beats():
     duration = 30 if QUICK else 60
     redis = Redis()
@@ -401,42 +431,47 @@ def drill_beats():
     prefix = "chaos-beats:"
     env = {"REDIS_URL": redis.url, "REDIS_KEY_PREFIX": prefix, "ENABLE_CELERY_BEAT": "true",
            "BEAT_CANARY_INTERVAL": "1", "BEAT_LEASE_TTL": "3"}
-    beats = [start("otto-beat", env), start("otto-beat", env)]
+    logs = [log_file("beat") for _ in range(3)]
+    beats = [start("otto-beat", env, log=logs[0]), start("otto-beat", env, log=logs[1])]
     try:
-        began_wall = int(time.time())
-        time.sleep(duration / 2)
+        # The first leader schedules for half the drill, its successor for the other half.
+        wait_until(lambda: len(stream_ticks(redis, prefix)) >= duration // 2, duration * 3, 0.25)
         holder = redis.cli("GET", prefix + "beat:leader").strip()
         leader = next((b for b in beats if f"-{b.pid}-" in holder), None)
+        killed_log = beats.index(leader) if leader else None
+        killed_at = int(time.time())
         if leader:
             leader.send_signal(signal.SIGKILL)
             leader.wait()
             beats.remove(leader)
-            beats.append(start("otto-beat", env))
-        time.sleep(duration / 2)
-        end_wall = int(time.time()) - 5
-        raw = redis.cli("--no-raw", "XRANGE", prefix + "{default}:stream", "-", "+")
-        ticks = []
-        for line in raw.splitlines():
-            if "beat:canary:" in line:
-                try:
-                    text = line.split('"', 1)[1].rsplit('"', 1)[0].encode().decode("unicode_escape")
-                    key = json.loads(text)["dedup_key"]
-                    ticks.append(int(key.rsplit(":", 1)[1]))
-                except (ValueError, KeyError, IndexError):
-                    pass
+            beats.append(start("otto-beat", env, log=logs[2]))
+        wait_until(lambda: max(stream_ticks(redis, prefix) or [0]) >= killed_at + duration // 2, duration * 3, 0.25)
+        for beat in beats:
+            stop(beat)
         counts = {}
-        for tick in ticks:
+        for tick in stream_ticks(redis, prefix):
             counts[tick] = counts.get(tick, 0) + 1
         doubled = sum(1 for c in counts.values() if c > 1)
-        first = min(counts) if counts else began_wall
-        missed = sum(1 for t in range(first, end_wall + 1) if t not in counts)
-        report("beats", doubled == 0 and missed == 0 and leader is not None,
-               f"{duration} s, two beats, one-second canary, leader killed once: {len(counts)} ticks, "
-               f"missed {missed}, doubled {doubled}")
+        first, last = (min(counts), max(counts)) if counts else (0, -1)
+        missed = sum(1 for t in range(first, last + 1) if t not in counts)
+        # One beat enqueued each tick (the de-duplication key would hide a second leader's
+        # attempt, logged with created=false); at the hand-over the killed leader's last tick may
+        # be enqueued again by its successor, if it died before recording it.
+        attempts = tick_attempts([log.name for log in logs])
+        killed_last = max((t for t, made in attempts.items() if any(i == killed_log for i, _ in made)), default=None)
+        hand_over = {killed_last, killed_last + 1} if killed_last is not None else set()
+        twice = [t for t in counts if t not in hand_over and not (len(attempts.get(t, [])) == 1
+                                                                   and attempts[t][0][1])]
+        report("beats", doubled == 0 and missed == 0 and leader is not None and not twice
+               and first < killed_at < last - duration // 2 + 1,
+               f"two beats, one-second canary, leader killed once: {len(counts)} ticks from {first} to {last} "
+               f"(killed at {killed_at}), missed {missed}, doubled {doubled}, ticks not enqueued by exactly one "
+               f"beat {len(twice)}")
     finally:
         for beat in beats:
             stop(beat)
         redis.remove()
+        remove(*logs)
 
 
 def drill_sigterm():
