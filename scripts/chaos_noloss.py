@@ -60,10 +60,21 @@ class TableLock:
                 raise RuntimeError("the lock was not taken")
 
     def release(self):
+        """Commits and quits; a session whose server went away (a drill stopped PostgreSQL) just quits."""
         if self.session.poll() is None:
-            self.session.stdin.write("COMMIT;\n\\q\n")
-            self.session.stdin.flush()
-            self.session.wait(timeout=30)
+            try:
+                self.session.stdin.write("COMMIT;\n\\q\n")
+                self.session.stdin.flush()
+                self.session.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.session.kill()
+                self.session.wait()
+
+
+def otto_backends():
+    """Sessions of otto processes on the drill's database."""
+    return int(psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND application_name = 'otto'") or 0)
 
 
 def lock_waiters():
@@ -123,7 +134,8 @@ def drill_inprocess_kill9():
         api.kill()
         api.wait()
         lock.release()
-        time.sleep(1)  # the killed process's backends notice their client is gone and roll back
+        # The killed process's backends notice their client is gone and roll back.
+        c.wait_until(lambda: otto_backends() == 0, 60, 0.2)
         _, processed_after_kill = counts(tenant)
         began = time.monotonic()
         restarted = c.start("otto-api", env)
@@ -197,7 +209,7 @@ def drill_pg_outage():
         c.wait_until(lambda: dead_webhook_tasks(worker_log.name) >= accepted, 180, 0.5)
         exhausted_after = round(time.monotonic() - outage_began, 1)
         dead = dead_webhook_tasks(worker_log.name)
-        time.sleep(5)  # the outage outlasts the retry budget by a margin
+        time.sleep(5)  # the scenario, not a wait for an event: the outage outlasts the retry budget
         pg_ctl("start")
         pg_down = False
         outage = round(time.monotonic() - outage_began, 1)
