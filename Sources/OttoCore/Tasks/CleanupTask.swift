@@ -1,5 +1,5 @@
-import OttoPostgres
 import Logging
+import OttoPostgres
 import OttoRedis
 
 /// `otto.cleanup`: the daily housekeeping the beat schedules. On the Redis side it trims the

@@ -1,5 +1,6 @@
 import OttoPostgres
 import OttoRedis
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
