@@ -26,9 +26,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = LoggingSetup.bootstrap(
             process: .beat, format: configuration.logFormat, level: configuration.logLevel)
-        let (group, dependencies) = BeatBuilder.build(configuration: configuration, logger: logger)
+        let (group, _) = BeatBuilder.build(configuration: configuration, logger: logger)
+        // The PostgreSQL pool and the Redis client are services of the group: they close in it.
         try await group.run()
-        await dependencies.shutdown()
         logger.info("otto-beat stopped")
     }
 }

@@ -30,12 +30,12 @@ struct RunCommand: AsyncParsableCommand {
             process: .worker, format: configuration.logFormat, level: configuration.logLevel)
         // A task that lacks a client is a configuration error (exit 78), said before anything runs.
         let built = Result { try WorkerBuilder.build(configuration: configuration, logger: logger) }
-        guard case .success(let (group, dependencies)) = built else {
+        guard case .success(let (group, _)) = built else {
             if case .failure(let error) = built { StandardError.write("\(error)\n") }
             throw ExitCode(ConfigurationError.exitCode)
         }
+        // The PostgreSQL pool and the Redis client are services of the group: they close in it.
         try await group.run()
-        await dependencies.shutdown()
         logger.info("otto-worker stopped")
     }
 }

@@ -31,7 +31,9 @@ func buildApplication(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: nil),
-        services: (credentials.map { [$0] } ?? [])
+        // The clients first: the group stops in reverse order, so they close after the server has
+        // drained its requests and the task runner its tasks.
+        services: dependencies.services + (credentials.map { [$0] } ?? [])
             + buildTaskServices(configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger),
         logger: logger)
     // Webhook credentials are loaded before the port opens; a strict environment whose tenants'

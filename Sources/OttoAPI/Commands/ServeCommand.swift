@@ -40,10 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
             // Refuse to run half-configured: tenants' CallRail webhooks could not be verified.
             logger.critical("otto-api refuses to start: \(error)")
             StandardError.write("otto-api: \(error)\n")
-            await dependencies.shutdown()
             throw ExitCode(ConfigurationError.exitCode)
         }
-        await dependencies.shutdown()
+        // The PostgreSQL pool and the Redis client are services of the application: they closed in it.
         logger.info("otto-api stopped")
     }
 }

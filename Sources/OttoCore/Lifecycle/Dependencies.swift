@@ -1,6 +1,7 @@
 import Logging
 import OttoPostgres
 import OttoRedis
+import ServiceLifecycle
 
 /// The clients a process builds from its configuration: PostgreSQL and Redis when configured.
 public struct Dependencies: Sendable {
@@ -26,7 +27,15 @@ public struct Dependencies: Sendable {
         self.keys = keys
     }
 
-    /// Closes every connection.
+    /// The clients as Services, for the front of a process's ServiceGroup (they then stop last).
+    public var services: [any Service] {
+        var services: [any Service] = []
+        if let postgres { services.append(postgres) }
+        if let redis { services.append(redis) }
+        return services
+    }
+
+    /// Closes every connection (for commands that run without a ServiceGroup).
     public func shutdown() async {
         await postgres?.shutdown()
         await redis?.close()

@@ -7,7 +7,10 @@ public enum BeatBuilder {
     /// The beat's service group. With `ENABLE_CELERY_BEAT=false` it idles and says why.
     public static func build(configuration: OttoConfiguration, logger: Logger) -> (ServiceGroup, Dependencies) {
         let dependencies = Dependencies(configuration: configuration, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The clients first, so they stop after everything that uses them.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = dependencies.services.map {
+            .init(service: $0)
+        }
         if configuration.enableCeleryBeat, let redis = dependencies.redis {
             services.append(.init(service: RedisReadyService(redis: redis, logger: logger, message: "otto-beat ready")))
             services.append(

@@ -21,7 +21,10 @@ public enum WorkerBuilder {
         configuration: OttoConfiguration, logger: Logger, registry: TaskRegistry? = nil
     ) throws(ConfigurationError) -> (ServiceGroup, Dependencies) {
         let dependencies = Dependencies(configuration: configuration, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The clients first, so they stop after everything that uses them.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = dependencies.services.map {
+            .init(service: $0)
+        }
         if configuration.enableCelery, let redis = dependencies.redis {
             let registry =
                 registry
