@@ -11,7 +11,7 @@ struct MetricsRoutes {
     let keys: RedisKeys
     let internalToken: String?
 
-    func register(on router: Router<OttoRequestContext>, table: inout RouteTable) {
+    func register(on router: Router<OttoRequestContext>) {
         let group = router.group("/metrics").add(middleware: InternalOnlyMiddleware(token: internalToken))
         group.get { _, _ in
             var text = metrics.registry.emitToString()
@@ -23,6 +23,5 @@ struct MetricsRoutes {
             headers[.cacheControl] = "no-store"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        table.add(.get, "/metrics")
     }
 }
