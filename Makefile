@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -s
 
-.PHONY: dev test build release release-check chroot-check validate smoke\:obs lint-deploy bench chaos fuzz \
+.PHONY: dev test build openapi release release-check chroot-check validate smoke\:obs lint-deploy bench chaos fuzz \
 	services-start services-stop services-status format format-check verify\:readiness verify\:secrets \
 	verify\:cors verify\:tenant verify\:ratelimit verify\:idempotency verify\:observability verify\:all clean
 
@@ -12,6 +12,9 @@ dev: ## Install what is missing, start PostgreSQL and Redis, migrate, run api + 
 
 test: ## Install what is missing, start private services, run every test, stop what it started
 	@scripts/test.sh
+
+openapi: ## Regenerate Sources/OttoAPI/Generated from docs/openapi.json (builds swift-openapi-generator once)
+	@scripts/openapi-generate.sh
 
 build: ## Debug build of the three binaries
 	$(SWIFT) build

@@ -350,12 +350,21 @@ def swift_code_lines(files: list[Path]):
 
 
 def find_route(root: Path, path: str) -> str | None:
+    """A GET route at `path`: a hand-written `.get("/path")`, or an operation that the code
+    generated from docs/openapi.json registers (`method: .get,` followed by
+    `path: server.apiPathComponentsWithServerPrefix("/path")`)."""
     files = swift_files(source_paths(root, "OTTO_ROUTE_SOURCES", ["Sources/OttoAPI"]))
     seg = re.escape(path.lstrip("/"))
     call = re.compile(r"\.(?:get|head|on|add)\s*\(\s*\"/?" + seg + r"\"")
+    generated = re.compile(r"path:\s*server\.apiPathComponentsWithServerPrefix\(\s*\"/" + seg + r"\"\s*\)")
+    previous: tuple[Path, str] | None = None
     for f, i, line in swift_code_lines(files):
         if call.search(line):
             return f"route registered at {rel(root, f)}:{i + 1}"
+        if generated.search(line) and previous is not None and previous[0] == f \
+                and re.fullmatch(r"\s*method:\s*\.(?:get|head),\s*", previous[1]):
+            return f"generated operation registered at {rel(root, f)}:{i + 1}"
+        previous = (f, line)
     return None
 
 
@@ -752,6 +761,18 @@ def self_test() -> int:
                    'enum OpenAPIDocument {\n    static let json = """\n        {"paths": {\n'
                    '            "/ready": {"get": {}},\n            "x": ".get(\\"/ready\\")"\n'
                    '        }}\n        """\n}\n'})
+    run("a check path served by the generated OpenAPI server code is a route", True, "",
+        files={"Sources/OttoAPI/Application+build.swift": 'router.get("/health") { _, _ in health() }\n',
+               "Sources/OttoAPI/Generated/Server.swift":
+                   '        try transport.register(\n            { try await server.ready(request: $0) },\n'
+                   '            method: .get,\n'
+                   '            path: server.apiPathComponentsWithServerPrefix("/ready")\n        )\n'})
+    run("a generated operation under another method is not a GET route", False, "/ready is not a route",
+        files={"Sources/OttoAPI/Application+build.swift": 'router.get("/health") { _, _ in health() }\n',
+               "Sources/OttoAPI/Generated/Server.swift":
+                   '        try transport.register(\n            { try await server.ready(request: $0) },\n'
+                   '            method: .post,\n'
+                   '            path: server.apiPathComponentsWithServerPrefix("/ready")\n        )\n'})
     run("a [[services]] http check on /ready routes too", False, "services[0].http_checks[0]",
         toml_edit=("[[vm]]", '[[services]]\ninternal_port = 8080\nprotocol = "tcp"\nprocesses = ["api"]\n\n'
                    '[[services.http_checks]]\ninterval = "15s"\ntimeout = "2s"\npath = "/ready"\n\n[[vm]]'))

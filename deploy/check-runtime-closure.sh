@@ -20,9 +20,9 @@
 # dropped. The result must equal the Dockerfile's single `ARG RUNTIME_PACKAGES="..."`
 # line, apart from ALLOWED_EXTRAS below (data, not libraries).
 #
-# Fails (exit 1) when a needed package is missing from the Dockerfile, a listed one is
-# not needed, a library does not resolve, or a file belongs to no package. Exit 2 on
-# bad usage (missing binaries, no RUNTIME_PACKAGES line). Needs readelf (binutils),
+# Fails (exit 1) when a binary links Foundation or ICU, a needed package is missing from
+# the Dockerfile, a listed one is not needed, a library does not resolve, or a file belongs
+# to no package. Exit 2 on bad usage (missing binaries, no RUNTIME_PACKAGES line). Needs readelf (binutils),
 # ldd and dpkg, and the build's -dev packages installed (they bring the runtime ones).
 set -eu
 
@@ -107,6 +107,14 @@ for name in $binaries; do
     resolved=$(ldd "$binary" 2>&1 || true)
     packages=""
     for soname in $sonames; do
+        # Foundation proper pulls in ICU (about 30 MB of data in a static binary); Otto's code,
+        # Hummingbird and the generated OpenAPI code use FoundationEssentials only.
+        case $soname in
+        libFoundation.so* | libFoundationInternationalization.so* | lib_FoundationICU.so* | libicu*)
+            problem "$name: links $soname (Foundation or ICU); use FoundationEssentials"
+            continue
+            ;;
+        esac
         path=$(printf '%s\n' "$resolved" | awk -v s="$soname" '$1 == s && $2 == "=>" { print $3; exit }')
         if [ -z "$path" ]; then
             # the dynamic loader itself is listed by path, not as "soname => path"

@@ -27,6 +27,8 @@ scripts/services.sh reset-test
 # examples with jsonschema.
 python3 -c 'import twilio, jsonschema' 2>/dev/null || python3 -m pip install --quiet twilio jsonschema
 
+# The generated OpenAPI code matches docs/openapi.json (hashes only; `make openapi` regenerates).
+scripts/openapi-check.sh
 swift build --build-tests
 export OTTO_BIN_DIR="$PWD/.build/debug"
 # Runs the Swift Testing suites of the test bundle with at most OTTO_TEST_PARALLELISM (8) tests

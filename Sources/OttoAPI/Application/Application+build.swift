@@ -86,21 +86,7 @@ func buildTaskServices(
     return services
 }
 
-/// The router alone, for route tests.
-func buildRouter(
-    configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
-    logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
-    jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
-    credentials: WebhookCredentialCache? = nil,
-    extraRoutes: ((RouteGroups) -> Void)? = nil
-) -> Router<OttoRequestContext> {
-    buildRoutes(
-        configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes
-    ).router
-}
-
-/// The router with the table of its routes (the OpenAPI test compares the table with the document).
+/// The router, for route tests and the application.
 ///
 /// Layers, outermost first: observability (request id, trace context, problem+json, access
 /// log, request metrics), the client's address (once per request), the body limit (413 before
@@ -111,23 +97,27 @@ func buildRouter(
 /// verified, the client address otherwise). `/health`, `/ready`, `/internal/*` and `/metrics`
 /// are never rate limited. `credentials` is the application's webhook credential cache (one is
 /// made, loaded on demand, when nil).
-func buildRoutes(
+///
+/// The operations of docs/openapi.json are served by `APIHandler` through the generated
+/// `registerHandlers` (Sources/OttoAPI/Generated, `make openapi`), each on the group of its
+/// path (`OperationTransport`); the webhooks, `/metrics` and `/openapi.json` are hand-written
+/// routes.
+func buildRouter(
     configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
     credentials: WebhookCredentialCache? = nil,
     extraRoutes: ((RouteGroups) -> Void)? = nil
-) -> (router: Router<OttoRequestContext>, table: RouteTable) {
+) -> Router<OttoRequestContext> {
     let tasks = tasks ?? buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let credentials =
         credentials
         ?? buildCredentialCache(
             configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
-    var table = RouteTable()
     let router = Router(context: OttoRequestContext.self)
-    // The route table is filled below; the middleware reads the final value through a box.
-    let box = RouteTableBox()
-    router.add(middleware: ObservabilityMiddleware(routes: box, metrics: metrics))
+    // The allowed methods are read from the router below; the middleware reads them through a box.
+    let allowed = AllowedMethodsBox()
+    router.add(middleware: ObservabilityMiddleware(routes: allowed, metrics: metrics))
     router.add(middleware: ClientAddressMiddleware(trustFlyClientIP: configuration.trustFlyClientIP))
     router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
     router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
@@ -137,14 +127,14 @@ func buildRoutes(
         ?? ReadinessProbe(
             checks: ReadinessProbe.checks(dependencies: dependencies, includeWorkers: configuration.enableCelery),
             metrics: metrics)
-    HealthRoutes(probe: probe).register(on: router, table: &table)
+    let operations = router.group().add(middleware: OperationContextMiddleware())
 
     let internalToken = configuration.internalAPIToken?.value
     let internalGroup = router.group("/internal")
         .add(middleware: InternalOnlyMiddleware(token: internalToken))
+        .add(middleware: OperationContextMiddleware())
     let fleet = dependencies.redis.map { WorkerFleet(redis: $0, keys: dependencies.keys) }
-    InternalRoutes(fleet: fleet).register(on: internalGroup, table: &table)
-    MetricsRoutes(metrics: metrics, fleet: fleet, internalToken: internalToken).register(on: router, table: &table)
+    MetricsRoutes(metrics: metrics, fleet: fleet, internalToken: internalToken).register(on: router)
 
     // Rate limiting is off without Redis (the documented rollback).
     func limiter(_ group: String, _ rule: RateLimitRule) -> RateLimiter? {
@@ -166,8 +156,23 @@ func buildRoutes(
         .add(
             middleware: IdempotencyMiddleware(
                 store: dependencies.postgres.map { IdempotencyStore(pool: $0) }, metrics: metrics,
-                maxBodyBytes: configuration.maxBodyBytes))
-    MeRoutes().register(on: v1, table: &table)
+                maxBodyBytes: configuration.maxBodyBytes)
+        )
+        .add(middleware: OperationContextMiddleware())
+
+    let handler = APIHandler(
+        probe: probe, calls: dependencies.postgres.map { CallStore(pool: $0) },
+        taskStates: dependencies.redis.map { TaskStateStore(redis: $0, keys: dependencies.keys) }, fleet: fleet,
+        tasks: tasks)
+    do {
+        try handler.registerHandlers(
+            on: OperationTransport(groups: [("/v1", v1), ("/internal", internalGroup)], root: operations),
+            configuration: APIHandler.configuration,
+            middlewares: [ResponseHeadersMiddleware(), DefaultAcceptMiddleware(), ReprocessBodyMiddleware()])
+    } catch {
+        // The generated code throws only for a server URL it cannot parse; it uses the default "/".
+        preconditionFailure("the generated operations could not be registered: \(error)")
+    }
 
     // The webhook routes charge their limit after verification (no middleware before it).
     let webhooks = router.group("/webhooks")
@@ -175,17 +180,13 @@ func buildRoutes(
         configuration: configuration, events: dependencies.postgres.map { WebhookEventStore(pool: $0) }, tasks: tasks,
         credentials: credentials,
         limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimitWebhooks))
-    ).register(on: webhooks, prefix: "/webhooks", table: &table)
-    OpenAPIRoutes().register(on: router, table: &table)
-    CallsRoutes(
-        calls: dependencies.postgres.map { CallStore(pool: $0) },
-        taskStates: dependencies.redis.map { TaskStateStore(redis: $0, keys: dependencies.keys) }, tasks: tasks,
-        tenantOf: .authenticated
-    ).register(on: v1, prefix: "/v1", table: &table)
+    ).register(on: webhooks)
+    OpenAPIRoutes().register(on: router)
+
 
     extraRoutes?(RouteGroups(router: router, v1: v1, webhooks: webhooks))
-    box.set(table)
-    return (router, table)
+    allowed.set(AllowedMethods(router: router))
+    return router
 }
 
 /// The Clerk token verifier: the PEM key when `CLERK_JWT_KEY` is set, else the JWKS of the

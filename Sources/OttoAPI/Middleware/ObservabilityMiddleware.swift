@@ -7,7 +7,8 @@ import NIOCore
 /// one access-log line per request (method, route template, status, duration, request id, tenant).
 struct ObservabilityMiddleware: RouterMiddleware {
     typealias Context = OttoRequestContext
-    let routes: RouteTableBox
+    /// The router's routes, for the `Allow` of a 405.
+    let routes: AllowedMethodsBox
     let metrics: APIMetrics
 
     func handle(

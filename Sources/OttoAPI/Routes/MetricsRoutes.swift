@@ -12,19 +12,17 @@ struct MetricsRoutes {
     let fleet: WorkerFleet?
     let internalToken: String?
 
-    func register(on router: Router<OttoRequestContext>, table: inout RouteTable) {
+    func register(on router: Router<OttoRequestContext>) {
         let group = router.group("/metrics").add(middleware: InternalOnlyMiddleware(token: internalToken))
         group.get { _, _ in
             var text = metrics.registry.emitToString()
             if let fleet {
                 text += await FleetMetrics.render(fleet: fleet, registry: TaskRegistry.catalog)
-
             }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-store"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        table.add(.get, "/metrics")
     }
 }

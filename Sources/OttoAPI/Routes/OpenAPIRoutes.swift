@@ -1,11 +1,9 @@
 import Hummingbird
 
-/// `GET /openapi.json`: the OpenAPI 3.1 document of the public HTTP API.
+/// `GET /openapi.json`: docs/openapi.json, the one OpenAPI 3.1 document of the HTTP API, byte
+/// for byte (embedded by `make openapi` as `OpenAPIDocument.json`).
 struct OpenAPIRoutes {
-    func register(on router: Router<OttoRequestContext>, table: inout RouteTable) {
-        router.get("/openapi.json") { _, _ in
-            HealthRoutes.json(OpenAPIDocument.json, status: .ok)
-        }
-        table.add(.get, "/openapi.json")
+    func register(on router: Router<OttoRequestContext>) {
+        router.get("/openapi.json") { _, _ in JSONResponse.make(OpenAPIDocument.json, status: .ok) }
     }
 }

@@ -33,16 +33,14 @@ struct WebhookRoutes {
     static let twilioSignatureHeader = HTTPField.Name("X-Twilio-Signature")!
     static let callRailSignatureHeader = HTTPField.Name("signature")!
 
-    /// Registers the routes on `group`, mounted at `prefix` (`/webhooks`).
-    func register(on group: RouterGroup<OttoRequestContext>, prefix: String, table: inout RouteTable) {
+    /// Registers the routes on `group` (mounted at `/webhooks`).
+    func register(on group: RouterGroup<OttoRequestContext>) {
         group.post("/twilio/{tenant}") { request, context in
             try await twilio(request, context: context)
         }
-        table.add(.post, prefix + "/twilio/{tenant}")
         group.post("/callrail/{tenant}") { request, context in
             try await callRail(request, context: context)
         }
-        table.add(.post, prefix + "/callrail/{tenant}")
     }
 
     // MARK: Twilio
@@ -215,7 +213,7 @@ struct WebhookRoutes {
                     context: context, tenant: tenant, provider: .callrail, providerCallID: update.providerCallID,
                     eventKind: kind, digest: WebhookDigest.canonicalSHA256(json: document),
                     payloadJSON: document.storable)
-                return HealthRoutes.json("{\"status\":\"ok\"}", status: .ok)
+                return JSONResponse.make("{\"status\":\"ok\"}", status: .ok)
             }
         }
     }

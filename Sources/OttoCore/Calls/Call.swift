@@ -1,7 +1,7 @@
 import OttoPostgres
 
 /// A call as the tenant API returns it (times as ISO 8601 UTC strings).
-public struct Call: Codable, Sendable, Equatable {
+public struct Call: Codable, Sendable, Hashable {
     public var id: String
     public var provider: String
     public var providerCallID: String

@@ -2,13 +2,13 @@ import OttoRedis
 
 /// The fleet as operators see it: queues, live workers and the pipeline canary.
 /// `otto-worker inspect --json` and `/internal/worker/heartbeat` print this same shape.
-public struct FleetSnapshot: Codable, Sendable {
+public struct FleetSnapshot: Codable, Sendable, Hashable {
     public var queues: [String: QueueDepth]
     public var workers: [Worker]
     public var canary: Canary
 
     /// One live worker, as DESIGN.md's operator interface lists it.
-    public struct Worker: Codable, Sendable {
+    public struct Worker: Codable, Sendable, Hashable {
         public var id: String
         public var host: String
         public var pid: Int
@@ -27,7 +27,7 @@ public struct FleetSnapshot: Codable, Sendable {
     }
 
     /// How long ago the last beat canary completed (nil when never).
-    public struct Canary: Codable, Sendable {
+    public struct Canary: Codable, Sendable, Hashable {
         public var lastCompletedAgeSeconds: Double?
         enum CodingKeys: String, CodingKey { case lastCompletedAgeSeconds = "last_completed_age_s" }
 

@@ -76,7 +76,7 @@ public struct WorkerFleet: Sendable {
 }
 
 /// How many tasks a queue holds in each state.
-public struct QueueDepth: Codable, Sendable, Equatable {
+public struct QueueDepth: Codable, Sendable, Hashable {
     public var waiting = 0
     public var pending = 0
     public var delayed = 0

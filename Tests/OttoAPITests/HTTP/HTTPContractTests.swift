@@ -56,6 +56,15 @@ struct HTTPContractTests {
                 #expect(response.headers[.allow]?.contains("GET") == true)
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
+            for (uri, method, allow) in [
+                ("/v1/calls/abc", HTTPRequest.Method.delete, "GET"), ("/v1/calls/abc/reprocess", .get, "POST"),
+                ("/webhooks/twilio/abc", .get, "POST"), ("/openapi.json", .put, "GET"),
+            ] {
+                try await client.execute(uri: uri, method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                }
+            }
         }
     }
 
@@ -97,13 +106,13 @@ struct HTTPContractTests {
         }
     }
 
-    @Test("route matching for Allow treats parameters as wildcards")
-    func routeTable() {
-        var table = RouteTable()
-        table.add(.get, "/v1/calls/{id}")
-        table.add(.post, "/v1/calls/{id}/reprocess")
-        #expect(table.methods(matching: "/v1/calls/abc") == [.get])
-        #expect(table.methods(matching: "/v1/calls/abc/reprocess") == [.post])
-        #expect(table.methods(matching: "/v1/other").isEmpty)
+    @Test("Allow comes from the router's own routes, with parameters as wildcards")
+    func allowedMethodsFromRouter() throws {
+        let router = try OpenAPITests.productionRouter()
+        let allowed = AllowedMethods(router: router)
+        #expect(allowed.methods(matching: "/v1/calls/abc") == [.get])
+        #expect(allowed.methods(matching: "/v1/calls/abc/reprocess") == [.post])
+        #expect(allowed.methods(matching: "/webhooks/twilio/abc") == [.post])
+        #expect(allowed.methods(matching: "/v1/other").isEmpty)
     }
 }

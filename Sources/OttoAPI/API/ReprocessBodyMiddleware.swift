@@ -1,0 +1,60 @@
+import HTTPTypes
+import OpenAPIRuntime
+import OttoCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The body bounds of `POST /v1/calls/{id}/reprocess`, checked on the raw bytes before the
+/// generated code decodes them: at most 16 KiB (413), and empty or a JSON object whose
+/// `reason`, when present, is a string of at most 500 characters without control characters
+/// (400). An empty body reaches the generated code as no body, so it means "no reason".
+struct ReprocessBodyMiddleware: ServerMiddleware {
+    static let operationID = Operations.ReprocessCall.id
+    /// The largest reprocess body read.
+    static let maximumBytes = 16_384
+    /// The longest reprocess reason kept (it travels in the task's arguments and its log line).
+    static let maximumReasonLength = 500
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        guard operationID == Self.operationID else { return try await next(request, body, metadata) }
+        var bytes: [UInt8] = []
+        if let body {
+            do {
+                bytes = try await [UInt8](collecting: body, upTo: Self.maximumBytes)
+            } catch {
+                throw Problem(.contentTooLarge, detail: "The body is larger than \(Self.maximumBytes) bytes.")
+            }
+        }
+        guard !bytes.isEmpty else { return try await next(request, nil, metadata) }
+        _ = try Self.reason(bytes)
+        return try await next(request, HTTPBody(bytes), metadata)
+    }
+
+    /// The optional `reason` of a reprocess body (nil when the body or the field is absent).
+    static func reason(_ body: [UInt8]) throws -> String? {
+        guard !body.isEmpty else { return nil }
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+            throw Problem(.badRequest, detail: "The body must be a JSON object such as {\"reason\": \"…\"}.")
+        }
+        switch object["reason"] {
+        case nil:
+            return nil
+        case .string(let text)?
+        where text.count <= maximumReasonLength
+            && !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }):
+            return text
+        default:
+            throw Problem(
+                .badRequest,
+                detail:
+                    "reason must be a string of at most \(maximumReasonLength) characters without control characters.")
+        }
+    }
+}
