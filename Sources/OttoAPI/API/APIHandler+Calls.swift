@@ -1,4 +1,11 @@
+import HTTPTypes
 import OttoCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The tenant API for calls under `/v1`. Every handler reads the caller's tenant that
 /// authentication recorded and queries inside that tenant's row-level-security scope, so

@@ -1,3 +1,4 @@
+import HTTPTypes
 import OttoCore
 
 /// `/internal/worker/heartbeat`: the live workers and the queues, for operators and dashboards

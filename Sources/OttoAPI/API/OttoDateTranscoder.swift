@@ -1,3 +1,4 @@
+import HTTPTypes
 import OpenAPIRuntime
 import OttoCore
 
