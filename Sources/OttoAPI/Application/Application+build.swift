@@ -183,7 +183,6 @@ func buildRouter(
     ).register(on: webhooks)
     OpenAPIRoutes().register(on: router)
 
-
     extraRoutes?(RouteGroups(router: router, v1: v1, webhooks: webhooks))
     allowed.set(AllowedMethods(router: router))
     return router
