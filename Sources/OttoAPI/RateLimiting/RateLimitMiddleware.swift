@@ -34,9 +34,16 @@ struct RateLimitMiddleware: RouterMiddleware {
     ) async throws -> Response {
         guard let limiter else { return try await next(request, context) }
         let key = subjectKey(request: request, context: context)
-        guard let decision = try await limiter.decide(subject: key) else {
-            return try await next(request, context)
-        }
+        return try await Self.charge(limiter, subject: key) { try await next(request, context) }
+    }
+
+    /// Charges `subject` one request on `limiter`, then runs `body`: a refusal is a 429 problem
+    /// with Retry-After, and every answer (response or problem) carries both header families.
+    /// Shared by this middleware and the webhook routes, which charge after verification.
+    static func charge(
+        _ limiter: RateLimiter, subject key: String, _ body: () async throws -> Response
+    ) async throws -> Response {
+        guard let decision = try await limiter.decide(subject: key) else { return try await body() }
         let headers = Self.headers(decision, policy: limiter.rule.description)
         guard decision.allowed else {
             var refusal = headers
@@ -47,7 +54,7 @@ struct RateLimitMiddleware: RouterMiddleware {
                 headers: refusal)
         }
         do {
-            var response = try await next(request, context)
+            var response = try await body()
             for field in headers { response.headers[field.name] = field.value }
             return response
         } catch var problem as Problem {

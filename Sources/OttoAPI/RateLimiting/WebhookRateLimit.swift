@@ -35,27 +35,6 @@ struct WebhookRateLimit: Sendable {
         case .tenant(let id): key = "tenant:" + id
         case .clientAddress: key = "ip:" + RateLimitMiddleware.clientIP(request: request, context: context)
         }
-        guard let decision = try await limiter.decide(subject: key) else { return try await body() }
-        let headers = RateLimitMiddleware.headers(decision, policy: limiter.rule.description)
-        guard decision.allowed else {
-            var refusal = headers
-            refusal[.retryAfter] = String(decision.retryAfterSeconds)
-            throw Problem(
-                .tooManyRequests,
-                detail: "Rate limit of \(limiter.rule.limit) requests per \(limiter.rule.periodSeconds) s exceeded.",
-                headers: refusal)
-        }
-        do {
-            var response = try await body()
-            for field in headers { response.headers[field.name] = field.value }
-            return response
-        } catch var problem as Problem {
-            for field in headers where problem.headers[field.name] == nil { problem.headers[field.name] = field.value }
-            throw problem
-        } catch let error as HTTPError {
-            var problem = Problem(error.status, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
-            for field in headers { problem.headers[field.name] = field.value }
-            throw problem
-        }
+        return try await RateLimitMiddleware.charge(limiter, subject: key, body)
     }
 }
