@@ -15,19 +15,12 @@ struct OperatorContext {
     let keys: RedisKeys
 
     static func make() throws -> OperatorContext {
-        let configuration: OttoConfiguration
-        do {
-            configuration = try OttoConfiguration.loadForOperatorTool()
-        } catch {
-            StandardError.write("\(error)\n")
-            throw ExitCode(ConfigurationError.exitCode)
-        }
+        let configuration = try OperatorConfiguration.loadOrExit()
         var logger = Logger(label: "otto.worker.operator")
         logger.logLevel = .critical
-        guard let endpoint = configuration.redis else { throw ExitCode(ConfigurationError.exitCode) }
         return OperatorContext(
-            redis: RedisClient(endpoint: endpoint, logger: logger),
-            keys: RedisKeys(prefix: configuration.redisKeyPrefix))
+            redis: RedisClient(endpoint: configuration.endpoint, logger: logger),
+            keys: RedisKeys(prefix: configuration.redis.keyPrefix))
     }
 
     /// Prints one JSON document on stdout (machine-readable output is exactly that).
@@ -41,7 +34,7 @@ struct OperatorContext {
     static func fail(_ error: any Error) -> ExitCode {
         if error is RedisError {
             StandardError.write("otto-worker: Redis did not answer (\(error))\n")
-            return ExitCode(ConfigCheck.unavailableExitCode)
+            return ExitCode.unavailable
         }
         StandardError.write("otto-worker: \(error)\n")
         return ExitCode.failure

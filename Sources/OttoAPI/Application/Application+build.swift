@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// (tests wrap its checks to count and hold them); `extraRoutes` adds routes to the router's
 /// groups (tests only).
 func buildApplication(
-    configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger,
+    configuration: APIProcessConfiguration, dependencies: Dependencies, logger: Logger,
     metrics: APIMetrics = APIMetrics(), jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
     extraRoutes: ((RouteGroups) -> Void)? = nil
 ) -> some ApplicationProtocol {
@@ -27,9 +27,9 @@ func buildApplication(
     // has drained its requests (in reverse order), so the tasks those requests enqueued still run.
     var app = Application(
         router: router,
-        server: .http1(configuration: .otto(limits: configuration.httpConnectionLimits, metrics: metrics)),
+        server: .http1(configuration: .otto(limits: configuration.http.connectionLimits, metrics: metrics)),
         configuration: .init(
-            address: .hostname(configuration.host, port: configuration.port),
+            address: .hostname(configuration.http.host, port: configuration.http.port),
             serverName: nil),
         // The clients first: the group stops in reverse order, so they close after the server has
         // drained its requests and the task runner its tasks.
@@ -45,18 +45,18 @@ func buildApplication(
 /// Tenants' CallRail credentials in memory (nil without a database): webhook verification
 /// reads them instead of the database.
 func buildCredentialCache(
-    configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger, metrics: APIMetrics
+    configuration: APIProcessConfiguration, dependencies: Dependencies, logger: Logger, metrics: APIMetrics
 ) -> WebhookCredentialCache? {
     guard let postgres = dependencies.postgres else { return nil }
     let records = TenantRecords(pool: postgres)
     return WebhookCredentialCache(
-        source: { try await records.sealedCallRailCredentials() }, secrets: configuration.tenantSecretsKey,
+        source: { try await records.sealedCallRailCredentials() }, secrets: configuration.webhooks.tenantSecretsKey,
         requireUsableKeys: configuration.environment.isStrict, logger: logger,
         onLoad: { trigger, succeeded in metrics.recordCredentialLoad(trigger: trigger.rawValue, succeeded: succeeded) })
 }
 
 /// Where the API sends tasks: Redis when `ENABLE_CELERY=true`, this process otherwise.
-func buildTaskEnqueuer(configuration: OttoConfiguration, dependencies: Dependencies, logger: Logger)
+func buildTaskEnqueuer(configuration: APIProcessConfiguration, dependencies: Dependencies, logger: Logger)
     -> any TaskEnqueuer
 {
     if configuration.enableCelery, let redis = dependencies.redis {
@@ -65,23 +65,25 @@ func buildTaskEnqueuer(configuration: OttoConfiguration, dependencies: Dependenc
     // Without Redis the webhook sweep is the API's own WebhookSweepService, not a task.
     let registry = TaskRegistry.standard(
         TaskDependencies(postgres: dependencies.postgres, redis: nil, keys: dependencies.keys))
+    let settings = configuration.inProcessTasks ?? InProcessTasksConfiguration()
     return InProcessTaskRunner(
         registry: registry, logger: logger,
-        shutdownGrace: .seconds(configuration.workerShutdownGrace),
-        databaseRetrySpan: .seconds(configuration.databaseRetrySpan))
+        shutdownGrace: .seconds(settings.shutdownGrace),
+        databaseRetrySpan: .seconds(settings.databaseRetrySpan))
 }
 
 /// With `ENABLE_CELERY=false`: the in-process runner, and the webhook sweep that the beat runs
 /// otherwise (listed in dependency order: the sweep enqueues on the runner). Nothing with Redis.
 func buildTaskServices(
-    configuration: OttoConfiguration, dependencies: Dependencies, tasks: any TaskEnqueuer, logger: Logger
+    configuration: APIProcessConfiguration, dependencies: Dependencies, tasks: any TaskEnqueuer, logger: Logger
 ) -> [any Service] {
     guard let runner = tasks as? InProcessTaskRunner else { return [] }
     var services: [any Service] = [runner]
     if let postgres = dependencies.postgres {
+        let deadline = (configuration.inProcessTasks ?? InProcessTasksConfiguration()).webhookSweepDeadline
         services.append(
             WebhookSweepService(
-                pool: postgres, runner: runner, deadline: .seconds(configuration.webhookSweepDeadline), logger: logger))
+                pool: postgres, runner: runner, deadline: .seconds(deadline), logger: logger))
     }
     return services
 }
@@ -103,7 +105,7 @@ func buildTaskServices(
 /// path (`OperationTransport`); the webhooks, `/metrics` and `/openapi.json` are hand-written
 /// routes.
 func buildRouter(
-    configuration: OttoConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
+    configuration: APIProcessConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
     credentials: WebhookCredentialCache? = nil,
@@ -118,9 +120,9 @@ func buildRouter(
     // The allowed methods are read from the router below; the middleware reads them through a box.
     let allowed = AllowedMethodsBox()
     router.add(middleware: ObservabilityMiddleware(routes: allowed, metrics: metrics))
-    router.add(middleware: ClientAddressMiddleware(trustFlyClientIP: configuration.trustFlyClientIP))
-    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.maxBodyBytes))
-    router.add(middleware: CORSMiddleware(allowedOrigins: configuration.allowedOrigins))
+    router.add(middleware: ClientAddressMiddleware(trustFlyClientIP: configuration.http.trustFlyClientIP))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: configuration.http.maxBodyBytes))
+    router.add(middleware: CORSMiddleware(allowedOrigins: configuration.cors.allowedOrigins))
 
     let probe =
         readinessProbe
@@ -129,7 +131,7 @@ func buildRouter(
             metrics: metrics)
     let operations = router.group().add(middleware: OperationContextMiddleware())
 
-    let internalToken = configuration.internalAPIToken?.value
+    let internalToken = configuration.http.internalAPIToken?.value
     let internalGroup = router.group("/internal")
         .add(middleware: InternalOnlyMiddleware(token: internalToken))
         .add(middleware: OperationContextMiddleware())
@@ -140,7 +142,7 @@ func buildRouter(
     func limiter(_ group: String, _ rule: RateLimitRule) -> RateLimiter? {
         dependencies.redis.map {
             RateLimiter(
-                group: group, rule: rule, failOpen: configuration.rateLimitFailOpen,
+                group: group, rule: rule, failOpen: configuration.rateLimits.failOpen,
                 store: RateLimitStore(redis: $0, keyPrefix: dependencies.keys.prefix), metrics: metrics, logger: logger)
         }
     }
@@ -150,13 +152,14 @@ func buildRouter(
                 verifier: makeVerifier(configuration: configuration, jwksSource: jwksSource, logger: logger))
         )
         .add(
-            middleware: RateLimitMiddleware(limiter: limiter("api", configuration.rateLimitAPI), subject: .credentials)
+            middleware: RateLimitMiddleware(
+                limiter: limiter("api", configuration.rateLimits.api), subject: .credentials)
         )
         .add(middleware: TenantResolutionMiddleware(tenants: dependencies.postgres.map { TenantDirectory(pool: $0) }))
         .add(
             middleware: IdempotencyMiddleware(
                 store: dependencies.postgres.map { IdempotencyStore(pool: $0) }, metrics: metrics,
-                maxBodyBytes: configuration.maxBodyBytes)
+                maxBodyBytes: configuration.http.maxBodyBytes)
         )
         .add(middleware: OperationContextMiddleware())
 
@@ -179,7 +182,7 @@ func buildRouter(
     WebhookRoutes(
         configuration: configuration, events: dependencies.postgres.map { WebhookEventStore(pool: $0) }, tasks: tasks,
         credentials: credentials,
-        limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimitWebhooks))
+        limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimits.webhooks))
     ).register(on: webhooks)
     OpenAPIRoutes().register(on: router)
 
@@ -191,19 +194,19 @@ func buildRouter(
 /// The Clerk token verifier: the PEM key when `CLERK_JWT_KEY` is set, else the JWKS of the
 /// instance named by `CLERK_PUBLISHABLE_KEY` (or `jwksSource`); nil when neither is available.
 /// Tokens must be issued by the instance's Frontend API when the publishable key names it.
-func makeVerifier(configuration: OttoConfiguration, jwksSource: (any JWKSSource)?, logger: Logger)
+func makeVerifier(configuration: APIProcessConfiguration, jwksSource: (any JWKSSource)?, logger: Logger)
     -> ClerkTokenVerifier?
 {
-    let origins = configuration.allowedOrigins
+    let origins = configuration.cors.allowedOrigins
     var issuer: String?
-    if let key = configuration.clerkPublishableKey {
+    if let key = configuration.clerk.publishableKey {
         guard let host = ClerkFrontendAPI.host(publishableKey: key) else {
             logger.error("CLERK_PUBLISHABLE_KEY does not name a Frontend API host; /v1 answers 503")
             return nil
         }
         issuer = ClerkFrontendAPI.issuer(host: host)
     }
-    if let pem = configuration.clerkJWTKey, !pem.isEmpty {
+    if let pem = configuration.clerk.jwtKey, !pem.isEmpty {
         do {
             return try ClerkTokenVerifier(publicKeyPEM: pem, issuer: issuer, allowedOrigins: origins, logger: logger)
         } catch {
@@ -214,7 +217,7 @@ func makeVerifier(configuration: OttoConfiguration, jwksSource: (any JWKSSource)
     if let jwksSource {
         return ClerkTokenVerifier(jwks: jwksSource, issuer: issuer, allowedOrigins: origins, logger: logger)
     }
-    if let key = configuration.clerkPublishableKey, let url = ClerkFrontendAPI.jwksURL(publishableKey: key) {
+    if let key = configuration.clerk.publishableKey, let url = ClerkFrontendAPI.jwksURL(publishableKey: key) {
         return ClerkTokenVerifier(
             jwks: HTTPJWKSSource(url: url), issuer: issuer, allowedOrigins: origins, logger: logger)
     }

@@ -8,11 +8,11 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate", abstract: "Apply pending database migrations under an advisory lock.")
 
     func run() async throws {
-        let configuration = try APIConfiguration.loadOrExit()
+        let configuration = try APIProcessConfiguration.loadOrExit()
         let logger = LoggingSetup.bootstrap(
-            process: .api, format: configuration.logFormat, level: configuration.logLevel)
+            process: .api, format: configuration.logging.format, level: configuration.logging.level)
         let dependencies = Dependencies(configuration: configuration, logger: logger, postgresPoolSize: 1)
-        guard let postgres = dependencies.postgres else { throw ExitCode(ConfigurationError.exitCode) }
+        guard let postgres = dependencies.postgres else { throw ExitCode.configuration }
         do {
             let applied = try await MigrationCatalog.apply(to: postgres, logger: logger)
             logger.info("migrations complete", metadata: ["applied": "\(applied.count)"])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OttoCore
 
 /// `otto-api`: the HTTP API (default), configuration check and migrations.
 @main
@@ -6,6 +7,9 @@ struct OttoAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otto-api",
         abstract: "Otto's HTTP API: webhooks in, tenant API out.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, MigrateCommand.self, TenantsCommand.self],
+        subcommands: [
+            ServeCommand.self, CheckConfigCommand<APIProcessConfiguration>.self, MigrateCommand.self,
+            TenantsCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self)
 }

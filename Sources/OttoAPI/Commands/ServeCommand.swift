@@ -12,10 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API (default).")
 
     func run() async throws {
-        let configuration = try APIConfiguration.loadOrExit()
+        let configuration = try APIProcessConfiguration.loadOrExit()
         let logger = LoggingSetup.bootstrap(
-            process: .api, format: configuration.logFormat, level: configuration.logLevel)
-        for warning in configuration.warnings { logger.warning("\(warning)") }
+            process: .api, format: configuration.logging.format, level: configuration.logging.level)
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         // One registry for Otto's own metrics and any library's, bootstrapped once per process
         // (tests pass their own registry instead and never bootstrap).
@@ -26,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "otto-api starting",
             metadata: [
-                "port": "\(configuration.port)", "app_env": "\(configuration.environment.rawValue)",
+                "port": "\(configuration.http.port)", "app_env": "\(configuration.environment.rawValue)",
                 "enable_celery": "\(configuration.enableCelery)", "version": "\(OttoVersion.current)",
             ])
         let group = ServiceGroup(
@@ -40,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
             // Refuse to run half-configured: tenants' CallRail webhooks could not be verified.
             logger.critical("otto-api refuses to start: \(error)")
             StandardError.write("otto-api: \(error)\n")
-            throw ExitCode(ConfigurationError.exitCode)
+            throw ExitCode.configuration
         }
         // The PostgreSQL pool and the Redis client are services of the application: they closed in it.
         logger.info("otto-api stopped")

@@ -5,16 +5,16 @@ import OttoCore
 /// Opens the database for the `tenants` commands (configuration errors exit 78).
 enum TenantDatabase {
     static func run<T: Sendable>(
-        _ body: @Sendable (OttoConfiguration, TenantRecords) async throws -> T
+        _ body: @Sendable (APIProcessConfiguration, TenantRecords) async throws -> T
     ) async throws -> T {
-        let configuration = try APIConfiguration.loadOrExit()
+        let configuration = try APIProcessConfiguration.loadOrExit()
         // Logs share stdout with the JSON document, so only warnings and errors are written.
         let logger = LoggingSetup.bootstrap(
-            process: .api, format: configuration.logFormat, level: max(configuration.logLevel, .warning))
+            process: .api, format: configuration.logging.format, level: max(configuration.logging.level, .warning))
         let dependencies = Dependencies(configuration: configuration, logger: logger, postgresPoolSize: 1)
         guard let postgres = dependencies.postgres else {
             StandardError.write("DATABASE_URL is required by the tenants commands\n")
-            throw ExitCode(ConfigurationError.exitCode)
+            throw ExitCode.configuration
         }
         do {
             let value = try await body(configuration, TenantRecords(pool: postgres))
@@ -24,7 +24,7 @@ enum TenantDatabase {
             // The operator's mistake, said in words (never with a key in it).
             await dependencies.shutdown()
             StandardError.write("otto-api tenants: \(error)\n")
-            throw error.code == .secretsKeyRequired ? ExitCode(ConfigurationError.exitCode) : ExitCode.failure
+            throw error.code == .secretsKeyRequired ? ExitCode.configuration : ExitCode.failure
         } catch {
             await dependencies.shutdown()
             logger.error("tenants command failed", metadata: ["error": "\(error)"])

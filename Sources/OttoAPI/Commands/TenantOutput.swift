@@ -54,8 +54,8 @@ struct TenantOutput: Encodable {
     }
 
     /// PUBLIC_BASE_URL, or the local address when it is unset (development).
-    static func baseURL(_ configuration: OttoConfiguration) -> String {
-        configuration.publicBaseURL ?? "http://127.0.0.1:\(configuration.port)"
+    static func baseURL(_ configuration: APIProcessConfiguration) -> String {
+        configuration.webhooks.publicBaseURL ?? "http://127.0.0.1:\(configuration.http.port)"
     }
 
     static func json(_ value: some Encodable) throws -> String {

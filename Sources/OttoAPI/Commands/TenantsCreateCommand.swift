@@ -19,15 +19,7 @@ struct TenantsCreateCommand: AsyncParsableCommand {
     @Option(help: "The tenant's display name.")
     var name: String
 
-    @Option(
-        name: .customLong("callrail-company-id"),
-        help: "The CallRail company whose webhooks this tenant receives (its company_resource_id or company_id).")
-    var callRailCompanyID: String?
-
-    @Option(
-        name: .customLong("callrail-signing-key-file"),
-        help: "A file holding the company's CallRail signing key (`-` for stdin); never pass the key itself.")
-    var callRailSigningKeyFile: String?
+    @OptionGroup var callRail: CallRailOptions
 
     @Flag(help: "Print one JSON document.")
     var json = false
@@ -36,16 +28,14 @@ struct TenantsCreateCommand: AsyncParsableCommand {
         guard !clerkOrg.isEmpty, !name.isEmpty else {
             throw ValidationError("--clerk-org and --name must not be empty")
         }
-        if let company = callRailCompanyID { try CallRailCompanyID.validate(company) }
     }
 
     func run() async throws {
         let (clerkOrg, name, json) = (self.clerkOrg, self.name, self.json)
-        let change = TenantCallRailChange(
-            companyID: callRailCompanyID, signingKey: try callRailSigningKeyFile.map(SigningKeyFile.read))
+        let change = TenantCallRailChange(companyID: callRail.companyID, signingKey: try callRail.signingKey())
         let output = try await TenantDatabase.run { configuration, records in
             let tenant = try await records.create(
-                clerkOrgID: clerkOrg, name: name, callRail: change, secrets: configuration.tenantSecretsKey)
+                clerkOrgID: clerkOrg, name: name, callRail: change, secrets: configuration.webhooks.tenantSecretsKey)
             return TenantOutput(tenant, baseURL: TenantOutput.baseURL(configuration))
         }
         print(json ? try TenantOutput.json(output) : output.text)

@@ -22,15 +22,7 @@ struct TenantsUpdateCommand: AsyncParsableCommand {
     @Option(help: "A new display name.")
     var name: String?
 
-    @Option(
-        name: .customLong("callrail-company-id"),
-        help: "The CallRail company whose webhooks this tenant receives (its company_resource_id or company_id).")
-    var callRailCompanyID: String?
-
-    @Option(
-        name: .customLong("callrail-signing-key-file"),
-        help: "A file holding the company's new CallRail signing key (`-` for stdin); never pass the key itself.")
-    var callRailSigningKeyFile: String?
+    @OptionGroup var callRail: CallRailOptions
 
     @Option(
         name: .customLong("previous-key-valid-for"),
@@ -48,8 +40,7 @@ struct TenantsUpdateCommand: AsyncParsableCommand {
     func validate() throws {
         guard UUIDText.isValid(id) else { throw ValidationError("ID must be a tenant id (a UUID)") }
         if let name, name.isEmpty { throw ValidationError("--name must not be empty") }
-        if let company = callRailCompanyID { try CallRailCompanyID.validate(company) }
-        if clearCallRailKey, callRailSigningKeyFile != nil || previousKeyValidFor != nil {
+        if clearCallRailKey, callRail.signingKeyFile != nil || previousKeyValidFor != nil {
             throw ValidationError(
                 "--clear-callrail-key cannot be combined with --callrail-signing-key-file or --previous-key-valid-for")
         }
@@ -58,11 +49,11 @@ struct TenantsUpdateCommand: AsyncParsableCommand {
     func run() async throws {
         let (id, name, json) = (self.id, self.name, self.json)
         let change = TenantCallRailChange(
-            companyID: callRailCompanyID, signingKey: try callRailSigningKeyFile.map(SigningKeyFile.read),
+            companyID: callRail.companyID, signingKey: try callRail.signingKey(),
             previousKeyValidFor: previousKeyValidFor?.seconds, clearSigningKey: clearCallRailKey)
         let output = try await TenantDatabase.run { configuration, records in
             let tenant = try await records.update(
-                id: id, name: name, callRail: change, secrets: configuration.tenantSecretsKey)
+                id: id, name: name, callRail: change, secrets: configuration.webhooks.tenantSecretsKey)
             return TenantOutput(tenant, baseURL: TenantOutput.baseURL(configuration))
         }
         print(json ? try TenantOutput.json(output) : output.text)

@@ -22,7 +22,7 @@ import OttoCore
 /// canonical form of its body, is acknowledged and nothing else happens; a database failure is
 /// a 503 so the provider retries.
 struct WebhookRoutes {
-    let configuration: OttoConfiguration
+    let configuration: APIProcessConfiguration
     /// Where deliveries are stored; nil without a database.
     let events: WebhookEventStore?
     let tasks: any TaskEnqueuer
@@ -54,7 +54,7 @@ struct WebhookRoutes {
     }
 
     func twilio(_ request: Request, context: OttoRequestContext) async throws -> Response {
-        let body = try await WebhookBody.read(request, limit: configuration.maxBodyBytes)
+        let body = try await WebhookBody.read(request, limit: configuration.http.maxBodyBytes)
         let (verified, outcome) = checkTwilio(request, body: body)
         let tenant = Self.tenantID(context)
         guard verified, let tenant else {
@@ -84,7 +84,7 @@ struct WebhookRoutes {
     /// `TWILIO_AUTH_TOKEN` and, when configured, `TWILIO_ACCOUNT_SID`), and the delivery or the
     /// problem to answer.
     func checkTwilio(_ request: Request, body: [UInt8]) -> (verified: Bool, Result<TwilioDelivery, Problem>) {
-        guard let token = configuration.twilioAuthToken?.value else {
+        guard let token = configuration.webhooks.twilio.authToken?.value else {
             return (
                 false,
                 .failure(
@@ -134,7 +134,7 @@ struct WebhookRoutes {
                 fields: fields, digest: WebhookDigest.canonicalSHA256(form: pairs),
                 payloadJSON: JSONDocument(stringFields: fields).storable)
         }
-        if let account = configuration.twilioAccountSID,
+        if let account = configuration.webhooks.twilio.accountSID,
             (delivery.fields["AccountSid"] ?? delivery.fields["account_sid"]) != account
         {
             return (
@@ -149,7 +149,7 @@ struct WebhookRoutes {
 
     /// PUBLIC_BASE_URL + the request's path and query: what the provider called and signed.
     func signedURL(_ request: Request) -> String {
-        let base = configuration.publicBaseURL ?? "http://\(request.head.authority ?? "localhost")"
+        let base = configuration.webhooks.publicBaseURL ?? "http://\(request.head.authority ?? "localhost")"
         let query = request.uri.query.map { "?" + $0 } ?? ""
         return base + request.uri.path + query
     }
@@ -157,7 +157,7 @@ struct WebhookRoutes {
     // MARK: CallRail
 
     func callRail(_ request: Request, context: OttoRequestContext) async throws -> Response {
-        let body = try await WebhookBody.read(request, limit: configuration.maxBodyBytes)
+        let body = try await WebhookBody.read(request, limit: configuration.http.maxBodyBytes)
         let signature = request.headers[Self.callRailSignatureHeader] ?? ""
         guard let tenant = Self.tenantID(context) else {
             return try await limits.charge(.clientAddress, request: request, context: context) {
@@ -170,7 +170,8 @@ struct WebhookRoutes {
             }
         }
         let acceptance = CallRailAcceptance(
-            fallbackKey: configuration.callrailSigningKey, algorithm: configuration.callrailSignatureAlgorithm)
+            fallbackKey: configuration.webhooks.callrailSigningKey,
+            algorithm: configuration.webhooks.callrailSignatureAlgorithm)
         let verdict: CallRailAcceptance.Verdict
         switch await credentials.credentials(for: tenant) {
         case .unavailable:

@@ -23,7 +23,4 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
             "otto-\(process.rawValue): invalid configuration for APP_ENV=\(environment) (\(problems.count) problem\(problems.count == 1 ? "" : "s"))"
         return ([header] + problems.map { "  - \($0)" }).joined(separator: "\n")
     }
-
-    /// EX_CONFIG from sysexits.h: the exit status of a process that refuses its configuration.
-    public static let exitCode: Int32 = 78
 }

@@ -6,40 +6,37 @@ import OttoRedis
     import Glibc
 #endif
 
-/// The `check-config` subcommand shared by all three binaries.
+/// What `check-config` does, for all three binaries (``CheckConfigCommand``).
 ///
 /// Without `connect` it validates and never opens a socket; with `connect` it also proves that
-/// each configured dependency answers. Exit codes follow sysexits.h: 0, 78 (EX_CONFIG) for
-/// invalid configuration, 69 (EX_UNAVAILABLE) when a dependency did not answer.
+/// each configured dependency answers, through the same ``DependencyCheck``s `/ready` uses.
+/// Exit statuses are ``ExitStatus``'s: 0, 78 for invalid configuration, 69 when a dependency did
+/// not answer.
 public enum ConfigCheck {
-    /// EX_UNAVAILABLE.
-    public static let unavailableExitCode: Int32 = 69
-
-    /// Runs the check and returns the exit status; prints a summary to stdout and problems to stderr.
-    public static func run(
-        process: OttoProcess, connect: Bool, environment: [String: String] = OttoConfiguration.processEnvironment()
+    /// Runs the check for `Configuration`'s process and returns the exit status; prints a
+    /// summary to stdout and problems to stderr.
+    public static func run<Configuration: ProcessConfiguration>(
+        _: Configuration.Type, connect: Bool,
+        environment: [String: String] = ConfigurationSource.processEnvironment()
     ) async -> Int32 {
-        let configuration: OttoConfiguration
+        let process = Configuration.process
+        let configuration: Configuration
         do {
-            configuration = try OttoConfiguration.load(for: process, environment: environment)
+            configuration = try Configuration.load(environment: environment)
         } catch {
             StandardError.write("\(error)\n")
-            return ConfigurationError.exitCode
+            return ExitStatus.configuration
         }
         print("otto-\(process.rawValue): configuration valid (APP_ENV=\(configuration.environment.rawValue))")
-        if let idle = idleNote(configuration) { print("  note: \(idle)") }
+        if let idle = configuration.idleNote { print("  note: \(idle)") }
         guard connect else { return 0 }
 
         var logger = Logger(label: "otto.\(process.rawValue).check-config")
         logger.logLevel = .critical
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         var checks: [DependencyCheck] = []
-        if let postgres = dependencies.postgres {
-            checks.append(DependencyCheck(name: "database") { try await postgres.ping(timeout: .seconds(3)) })
-        }
-        if let redis = dependencies.redis {
-            checks.append(DependencyCheck(name: "redis") { try await redis.ping() })
-        }
+        if let postgres = dependencies.postgres { checks.append(.database(postgres, timeout: .seconds(3))) }
+        if let redis = dependencies.redis { checks.append(.redis(redis)) }
         let results = await DependencyCheck.runAll(checks, timeout: .seconds(5))
         var failed: [String] = []
         for result in results {
@@ -58,22 +55,11 @@ public enum ConfigCheck {
         await dependencies.shutdown()
         if failed.isEmpty { return 0 }
         StandardError.write("otto-\(process.rawValue): unavailable: \(failed.joined(separator: ", "))\n")
-        return unavailableExitCode
+        return ExitStatus.unavailable
     }
 }
 
 extension ConfigCheck {
-    /// What a worker or beat whose flag is off will do when started: idle, and why.
-    static func idleNote(_ configuration: OttoConfiguration) -> String? {
-        switch configuration.process {
-        case .worker where !configuration.enableCelery:
-            "ENABLE_CELERY is not true: this worker will idle until stopped (tasks run inside otto-api)"
-        case .beat where !configuration.enableCeleryBeat:
-            "ENABLE_CELERY_BEAT is not true: this beat will idle until stopped (nothing is scheduled)"
-        default: nil
-        }
-    }
-
     /// Warnings about a database role that row-level security does not bind (they never change
     /// the exit status).
     static func roleWarnings(_ privileges: DatabaseRole.Privileges) -> [String] {

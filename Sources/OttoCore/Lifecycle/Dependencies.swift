@@ -9,15 +9,23 @@ public struct Dependencies: Sendable {
     public let redis: RedisClient?
     public let keys: RedisKeys
 
-    /// Builds the clients without connecting (both connect lazily).
-    public init(configuration: OttoConfiguration, logger: Logger, postgresPoolSize: Int = 10) {
-        self.postgres = configuration.databaseURL.map {
+    /// Builds the clients a process's configuration names, without connecting (both connect lazily).
+    public init(configuration: some ProcessConfiguration, logger: Logger, postgresPoolSize: Int = 10) {
+        self.init(
+            databaseURL: configuration.databaseURL, redis: configuration.redis, logger: logger,
+            postgresPoolSize: postgresPoolSize)
+    }
+
+    /// Builds a PostgreSQL pool when `databaseURL` is set and a Redis client when `redis` names an
+    /// endpoint, without connecting.
+    public init(databaseURL: Secret?, redis: RedisConfiguration, logger: Logger, postgresPoolSize: Int = 10) {
+        self.postgres = databaseURL.map {
             PostgresPool(
                 configuration: PostgresConfiguration(url: $0.value, poolSize: postgresPoolSize),
                 logger: logger)
         }
-        self.redis = configuration.redis.map { RedisClient(endpoint: $0, logger: logger) }
-        self.keys = RedisKeys(prefix: configuration.redisKeyPrefix)
+        self.redis = redis.endpoint.map { RedisClient(endpoint: $0, logger: logger) }
+        self.keys = RedisKeys(prefix: redis.keyPrefix)
     }
 
     /// Builds from explicit parts (tests).

@@ -1,6 +1,6 @@
 /// Otto's periodic tasks. Every beat process computes the same list from its configuration.
 public enum ScheduleCatalog {
-    public static func standard(configuration: OttoConfiguration) -> [Schedule] {
+    public static func standard(configuration: BeatConfiguration) -> [Schedule] {
         let deadline = configuration.webhookSweepDeadline
         var schedules = [
             // Daily cleanup at 03:17 UTC (off the hour, away from other fleets' cron storms).
@@ -16,10 +16,10 @@ public enum ScheduleCatalog {
                 arguments: "{\"min_age_seconds\":\(min(30, deadline)),\"deadline_seconds\":\(deadline)}",
                 queue: "default"),
         ]
-        if configuration.beatCanaryInterval > 0 {
+        if configuration.canaryInterval > 0 {
             schedules.append(
                 Schedule(
-                    name: "canary", timing: .interval(seconds: configuration.beatCanaryInterval), task: PingTask.name,
+                    name: "canary", timing: .interval(seconds: configuration.canaryInterval), task: PingTask.name,
                     arguments: "{\"canary\":true}", queue: "default"))
         }
         return schedules

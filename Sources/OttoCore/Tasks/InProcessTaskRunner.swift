@@ -32,8 +32,8 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
     public init(
         registry: TaskRegistry, logger: Logger,
         concurrency: Int = InProcessTaskRunner.defaultConcurrency,
-        shutdownGrace: Duration = .seconds(OttoConfiguration.defaultWorkerShutdownGrace),
-        databaseRetrySpan: Duration = .seconds(OttoConfiguration.defaultDatabaseRetrySpan),
+        shutdownGrace: Duration = .seconds(WorkerConfiguration.defaultShutdownGrace),
+        databaseRetrySpan: Duration = .seconds(WorkerConfiguration.defaultDatabaseRetrySpan),
         capacity: Int = InProcessTaskRunner.defaultCapacity
     ) {
         self.registry = registry

@@ -18,7 +18,7 @@ public enum WorkerBuilder {
     /// task that lacks one is a configuration error at start, naming the variable, rather than a
     /// failure at its first run.
     public static func build(
-        configuration: OttoConfiguration, logger: Logger, registry: TaskRegistry? = nil
+        configuration: WorkerProcessConfiguration, logger: Logger, registry: TaskRegistry? = nil
     ) throws(ConfigurationError) -> (ServiceGroup, Dependencies) {
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         // The clients first, so they stop after everything that uses them.
@@ -26,6 +26,7 @@ public enum WorkerBuilder {
             .init(service: $0)
         }
         if configuration.enableCelery, let redis = dependencies.redis {
+            let settings = configuration.worker ?? WorkerConfiguration()
             let registry =
                 registry
                 ?? .standard(TaskDependencies(postgres: dependencies.postgres, redis: redis, keys: dependencies.keys))
@@ -45,13 +46,13 @@ public enum WorkerBuilder {
             let stats = WorkerStats()
             let heartbeat = HeartbeatPublisher(redis: redis, keys: dependencies.keys, logger: logger) {
                 var record = WorkerHeartbeat(
-                    id: identity, host: HostInfo.hostName, pid: HostInfo.processID, queues: configuration.workerQueues,
-                    concurrency: configuration.workerConcurrency, startedAt: started, beatAt: started)
+                    id: identity, host: HostInfo.hostName, pid: HostInfo.processID, queues: settings.queues,
+                    concurrency: settings.concurrency, startedAt: started, beatAt: started)
                 stats.apply(to: &record)
                 return record
             }
             let worker = TaskWorker(
-                settings: WorkerSettings(configuration: configuration, id: identity), redis: redis,
+                settings: WorkerSettings(configuration: settings, id: identity), redis: redis,
                 keys: dependencies.keys, registry: registry, stats: stats,
                 logger: logger)
             // Listed in dependency order: on shutdown the worker drains first, then the heartbeat stops.

@@ -17,7 +17,7 @@ public struct WorkerSettings: Sendable {
     /// The longest a worker waits between checks for due delayed tasks.
     public var maintenanceInterval: Duration = .seconds(5)
     /// `DATABASE_RETRY_SPAN`: how long tasks that need PostgreSQL keep retrying after their first failure.
-    public var databaseRetrySpan: Duration = .seconds(OttoConfiguration.defaultDatabaseRetrySpan)
+    public var databaseRetrySpan: Duration = .seconds(WorkerConfiguration.defaultDatabaseRetrySpan)
 
     public init(
         id: String, queues: [String], concurrency: Int, visibilityTimeout: Duration, shutdownGrace: Duration,
@@ -32,11 +32,11 @@ public struct WorkerSettings: Sendable {
     }
 
     /// Settings from a worker's configuration.
-    public init(configuration: OttoConfiguration, id: String) {
+    public init(configuration: WorkerConfiguration, id: String) {
         self.init(
-            id: id, queues: configuration.workerQueues, concurrency: configuration.workerConcurrency,
-            visibilityTimeout: .seconds(configuration.workerVisibilityTimeout),
-            shutdownGrace: .seconds(configuration.workerShutdownGrace))
+            id: id, queues: configuration.queues, concurrency: configuration.concurrency,
+            visibilityTimeout: .seconds(configuration.visibilityTimeout),
+            shutdownGrace: .seconds(configuration.shutdownGrace))
         self.databaseRetrySpan = .seconds(configuration.databaseRetrySpan)
     }
 }

@@ -100,7 +100,7 @@ struct CORSTests {
     @Test("* is refused by configuration in production")
     func wildcardRefusedWhenStrict() throws {
         #expect {
-            try OttoConfiguration.load(for: .api, environment: ["APP_ENV": "production", "ALLOWED_ORIGINS": "*"])
+            try APIProcessConfiguration.load(environment: ["APP_ENV": "production", "ALLOWED_ORIGINS": "*"])
         } throws: { error in
             "\(error)".contains("ALLOWED_ORIGINS")
         }

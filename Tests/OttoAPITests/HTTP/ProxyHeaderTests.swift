@@ -102,10 +102,10 @@ struct ProxyHeaderTests {
     func trustVariableValidated() throws {
         let base = try TestApp.guardedEnvironment("flyip")
         #expect {
-            try OttoConfiguration.load(for: .api, environment: base.merging(["TRUST_FLY_CLIENT_IP": "maybe"]) { $1 })
+            try APIProcessConfiguration.load(environment: base.merging(["TRUST_FLY_CLIENT_IP": "maybe"]) { $1 })
         } throws: { "\($0)".contains("TRUST_FLY_CLIENT_IP") }
-        #expect(try OttoConfiguration.load(for: .api, environment: base).trustFlyClientIP == false)
+        #expect(try APIProcessConfiguration.load(environment: base).http.trustFlyClientIP == false)
         let onFly = base.merging(["FLY_APP_NAME": "otto"]) { $1 }
-        #expect(try OttoConfiguration.load(for: .api, environment: onFly).trustFlyClientIP == true)
+        #expect(try APIProcessConfiguration.load(environment: onFly).http.trustFlyClientIP == true)
     }
 }

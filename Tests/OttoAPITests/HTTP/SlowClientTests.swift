@@ -205,7 +205,7 @@ struct SlowClientTests {
 
     @Test("the connection limits come from HTTP_* variables, validated, with the documented defaults")
     func limitsConfiguration() throws {
-        let defaults = try TestApp.configuration(try environment()).httpConnectionLimits
+        let defaults = try TestApp.configuration(try environment()).http.connectionLimits
         #expect(defaults == .standard)
         #expect(defaults.headerTimeout == .seconds(10))
         #expect(defaults.bodyTimeout == .seconds(30))
@@ -216,7 +216,7 @@ struct SlowClientTests {
                 "HTTP_HEADER_TIMEOUT": "5", "HTTP_BODY_TIMEOUT": "7", "HTTP_IDLE_TIMEOUT": "90",
                 "HTTP_MAX_HEADER_BYTES": "16384",
             ])
-        ).httpConnectionLimits
+        ).http.connectionLimits
         #expect(set.headerTimeout == .seconds(5) && set.bodyTimeout == .seconds(7) && set.idleTimeout == .seconds(90))
         #expect(set.maxHeaderBytes == 16384)
         #expect {

@@ -34,7 +34,7 @@ enum CallsTestApp {
         _ body: @Sendable (any TestClientProtocol, Dependencies) async throws -> Value
     ) async throws -> Value {
         let configuration = try TestApp.configuration(environment)
-        let logger = LoggingSetup.logger(label: "otto.api.test", output: output, level: configuration.logLevel)
+        let logger = LoggingSetup.logger(label: "otto.api.test", output: output, level: configuration.logging.level)
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         do {
             try await MigrationRunner(pool: dependencies.postgres!, logger: logger).migrate()

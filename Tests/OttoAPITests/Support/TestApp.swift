@@ -10,10 +10,10 @@ import OttoTestSupport
 
 /// Builds the real application against real (or deliberately broken) dependencies.
 enum TestApp {
-    static func configuration(_ environment: [String: String]) throws -> OttoConfiguration {
-        var configuration = try OttoConfiguration.load(for: .api, environment: environment)
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
+    static func configuration(_ environment: [String: String]) throws -> APIProcessConfiguration {
+        var configuration = try APIProcessConfiguration.load(environment: environment)
+        configuration.http.host = "127.0.0.1"
+        configuration.http.port = 0
         return configuration
     }
 
@@ -21,11 +21,11 @@ enum TestApp {
         environment: [String: String], output: LogOutput = .capturing(), metrics: APIMetrics = APIMetrics(),
         jwksSource: (any JWKSSource)? = nil, migrate: Bool = false,
         readinessProbe: ((Dependencies) -> ReadinessProbe)? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil,
-        _ body: @Sendable (any TestClientProtocol, OttoConfiguration, Dependencies) async throws -> Value
+        _ body: @Sendable (any TestClientProtocol, APIProcessConfiguration, Dependencies) async throws -> Value
     ) async throws -> Value {
         let configuration = try configuration(environment)
         // LOG_LEVEL applies as in otto-api (info unless the environment says otherwise).
-        let logger = LoggingSetup.logger(label: "otto.api.test", output: output, level: configuration.logLevel)
+        let logger = LoggingSetup.logger(label: "otto.api.test", output: output, level: configuration.logging.level)
         let dependencies = Dependencies(configuration: configuration, logger: logger)
         if migrate, let postgres = dependencies.postgres {
             _ = try await MigrationRunner(pool: postgres, logger: logger).migrate()

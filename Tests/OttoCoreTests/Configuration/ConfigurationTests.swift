@@ -19,7 +19,11 @@ struct ConfigurationTests {
 
     func problems(_ process: OttoProcess, _ environment: [String: String]) -> [String] {
         do {
-            _ = try OttoConfiguration.load(for: process, environment: environment)
+            switch process {
+            case .api: _ = try APIProcessConfiguration.load(environment: environment)
+            case .worker: _ = try WorkerProcessConfiguration.load(environment: environment)
+            case .beat: _ = try BeatProcessConfiguration.load(environment: environment)
+            }
             return []
         } catch {
             return error.variables
@@ -71,22 +75,20 @@ struct ConfigurationTests {
 
     @Test("REDIS_URL wins over UPSTASH_REDIS_URL")
     func redisPrecedence() throws {
-        let configuration = try OttoConfiguration.load(
-            for: .beat,
+        let configuration = try BeatProcessConfiguration.load(
             environment: [
                 "ENABLE_CELERY_BEAT": "true", "REDIS_URL": "redis://primary.local:6380/2",
                 "UPSTASH_REDIS_URL": "rediss://default:x@upstash.example:6379",
             ])
-        #expect(configuration.redis?.host == "primary.local")
-        #expect(configuration.redis?.port == 6380)
-        #expect(configuration.redis?.database == 2)
-        #expect(configuration.redisVariable == "REDIS_URL")
+        #expect(configuration.redis.endpoint?.host == "primary.local")
+        #expect(configuration.redis.endpoint?.port == 6380)
+        #expect(configuration.redis.endpoint?.database == 2)
+        #expect(configuration.redis.variable == "REDIS_URL")
 
-        let upstash = try OttoConfiguration.load(
-            for: .beat,
+        let upstash = try BeatProcessConfiguration.load(
             environment: ["ENABLE_CELERY_BEAT": "true", "UPSTASH_REDIS_URL": "rediss://default:x@upstash.example:6379"])
-        #expect(upstash.redis?.useTLS == true)
-        #expect(upstash.redisVariable == "UPSTASH_REDIS_URL")
+        #expect(upstash.redis.endpoint?.useTLS == true)
+        #expect(upstash.redis.variable == "UPSTASH_REDIS_URL")
     }
 
     @Test(
@@ -129,32 +131,33 @@ struct ConfigurationTests {
 
     @Test("defaults match DESIGN.md")
     func defaults() throws {
-        let api = try OttoConfiguration.load(for: .api, environment: ["DATABASE_URL": "postgres://localhost/otto"])
-        #expect(api.port == 8080)
-        #expect(api.host == "0.0.0.0")
-        #expect(api.rateLimitAPI == RateLimitRule(limit: 600, periodSeconds: 60))
-        #expect(api.rateLimitWebhooks == RateLimitRule(limit: 3000, periodSeconds: 60))
-        #expect(api.rateLimitFailOpen)
-        #expect(api.maxBodyBytes == 1_048_576)
-        #expect(api.redisKeyPrefix == "otto:")
-        #expect(api.logFormat == .text)
+        let api = try APIProcessConfiguration.load(environment: ["DATABASE_URL": "postgres://localhost/otto"])
+        #expect(api.http.port == 8080)
+        #expect(api.http.host == "0.0.0.0")
+        #expect(api.rateLimits.api == RateLimitRule(limit: 600, periodSeconds: 60))
+        #expect(api.rateLimits.webhooks == RateLimitRule(limit: 3000, periodSeconds: 60))
+        #expect(api.rateLimits.failOpen)
+        #expect(api.http.maxBodyBytes == 1_048_576)
+        #expect(api.redis.keyPrefix == "otto:")
+        #expect(api.logging.format == .text)
         #expect(!api.enableCelery)
-        let worker = try OttoConfiguration.load(
-            for: .worker,
+        let workerProcess = try WorkerProcessConfiguration.load(
             environment: [
                 "APP_ENV": "test", "ENABLE_CELERY": "true", "DATABASE_URL": "postgres://localhost/otto",
                 "REDIS_URL": "redis://localhost",
             ])
-        #expect(worker.workerQueues == ["critical", "default", "low"])
-        #expect(worker.workerVisibilityTimeout == 30)
-        #expect(worker.workerShutdownGrace == 20)
-        #expect(worker.workerConcurrency == 2 * OttoConfiguration.coreCount)
-        #expect(worker.logFormat == .json)
-        let beat = try OttoConfiguration.load(
-            for: .beat, environment: ["ENABLE_CELERY_BEAT": "true", "REDIS_URL": "redis://localhost"])
-        #expect(beat.beatLeaseTTL == 5)
-        #expect(beat.beatCatchupWindow == 600)
-        #expect(beat.beatCanaryInterval == 60)
+        let worker = try #require(workerProcess.worker)
+        #expect(worker.queues == ["critical", "default", "low"])
+        #expect(worker.visibilityTimeout == 30)
+        #expect(worker.shutdownGrace == 20)
+        #expect(worker.concurrency == 2 * ConfigurationSource.coreCount)
+        #expect(workerProcess.logging.format == .json)
+        let beatProcess = try BeatProcessConfiguration.load(
+            environment: ["ENABLE_CELERY_BEAT": "true", "REDIS_URL": "redis://localhost"])
+        let beat = try #require(beatProcess.beat)
+        #expect(beat.leaseTTL == 5)
+        #expect(beat.catchupWindow == 600)
+        #expect(beat.canaryInterval == 60)
     }
 
     @Test("rate limits parse N/PERIOD with s, m and h")

@@ -20,7 +20,7 @@ struct SecretRedactionTests {
         environment["APP_ENV"] = "production"
         environment["ENABLE_CELERY"] = "true"
         let error = try #require(throws: ConfigurationError.self) {
-            try OttoConfiguration.load(for: .api, environment: environment)
+            try APIProcessConfiguration.load(environment: environment)
         }
         let text = "\(error)" + String(reflecting: error)
         for variable in ["DATABASE_URL", "REDIS_URL", "CLERK_SECRET_KEY", "TWILIO_AUTH_TOKEN", "INTERNAL_API_TOKEN"] {
@@ -45,12 +45,12 @@ struct SecretRedactionTests {
             "PUBLIC_BASE_URL": "https://otto.example.com",
             "INTERNAL_API_TOKEN": "CANARYinternal-token-0123",
         ]
-        let configuration = try OttoConfiguration.load(for: .api, environment: environment)
+        let configuration = try APIProcessConfiguration.load(environment: environment)
         var dumped = ""
         dump(configuration, to: &dumped)
         let text = "\(configuration)" + String(reflecting: configuration) + dumped
         #expect(!text.contains("CANARY"))
         #expect(!text.contains("cafe" + String(repeating: "b", count: 28)))
-        #expect(configuration.twilioAuthToken?.value.hasPrefix("cafe") == true)
+        #expect(configuration.webhooks.twilio.authToken?.value.hasPrefix("cafe") == true)
     }
 }

@@ -24,16 +24,16 @@ struct RetryPolicyTests {
         "with the default DATABASE_RETRY_SPAN, process_webhook_event retries through a ten-minute outage even at the shortest jitter"
     )
     func databaseBoundTasksOutlastTenMinutes() throws {
-        let worker = try OttoConfiguration.load(
-            for: .worker,
+        let worker = try WorkerProcessConfiguration.load(
             environment: [
                 "ENABLE_CELERY": "true", "REDIS_URL": "redis://127.0.0.1:1/0",
                 "DATABASE_URL": "postgres://otto@127.0.0.1:1/otto",
             ])
-        let api = try OttoConfiguration.load(
-            for: .api, environment: ["DATABASE_URL": "postgres://otto@127.0.0.1:1/otto"])
-        for configuration in [worker, api] {
-            let span = Duration.seconds(configuration.databaseRetrySpan)
+        let api = try APIProcessConfiguration.load(environment: ["DATABASE_URL": "postgres://otto@127.0.0.1:1/otto"])
+        for seconds in [
+            try #require(worker.worker).databaseRetrySpan, try #require(api.inProcessTasks).databaseRetrySpan,
+        ] {
+            let span = Duration.seconds(seconds)
             let policy = ProcessWebhookEventTask.retryPolicy
             for jitter in [0.0, 0.5, 1.0] {
                 let times = Self.failures(policy, maxAttempts: policy.maxAttempts, span: span, jitter: jitter)

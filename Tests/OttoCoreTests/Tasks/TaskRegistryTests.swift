@@ -63,10 +63,9 @@ struct TaskRegistryTests {
 struct WorkerBuilderDependencyTests {
     @Test("a worker whose tasks lack PostgreSQL is a configuration error naming DATABASE_URL and the tasks")
     func missingDatabase() throws {
-        var configuration = OttoConfiguration(process: .worker, environment: .development)
-        configuration.enableCelery = true
-        configuration.redis = try RedisEndpoint(url: "redis://127.0.0.1:1/0")
-        configuration.databaseURL = nil
+        let configuration = WorkerProcessConfiguration(
+            enableCelery: true, redis: RedisConfiguration(endpoint: try RedisEndpoint(url: "redis://127.0.0.1:1/0")),
+            database: nil, worker: WorkerConfiguration())
         #expect {
             _ = try WorkerBuilder.build(configuration: configuration, logger: Logger(label: "test"))
         } throws: { error in

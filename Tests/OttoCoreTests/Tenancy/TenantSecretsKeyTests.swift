@@ -64,16 +64,16 @@ import Testing
         let base = ["APP_ENV": "test", "DATABASE_URL": "postgres://otto@127.0.0.1:5432/otto"]
         let short = "CANARYshort" + Data(repeating: 1, count: 8).base64EncodedString()
         let error = try #require(throws: ConfigurationError.self) {
-            try OttoConfiguration.load(
-                for: .api, environment: base.merging(["TENANT_SECRETS_KEY": short]) { _, new in new })
+            try APIProcessConfiguration.load(
+                environment: base.merging(["TENANT_SECRETS_KEY": short]) { _, new in new })
         }
         #expect("\(error)".contains("TENANT_SECRETS_KEY"))
         #expect(!"\(error)".contains("CANARY"))
         let good = Data(repeating: 9, count: 32).base64EncodedString()
-        let configuration = try OttoConfiguration.load(
-            for: .api, environment: base.merging(["TENANT_SECRETS_KEY": good]) { _, new in new })
-        #expect(configuration.tenantSecretsKey != nil)
+        let configuration = try APIProcessConfiguration.load(
+            environment: base.merging(["TENANT_SECRETS_KEY": good]) { _, new in new })
+        #expect(configuration.webhooks.tenantSecretsKey != nil)
         #expect(!String(reflecting: configuration).contains(good))
-        #expect(OttoConfiguration.secretVariables.contains("TENANT_SECRETS_KEY"))
+        #expect(ConfigurationSource.secretVariables.contains("TENANT_SECRETS_KEY"))
     }
 }

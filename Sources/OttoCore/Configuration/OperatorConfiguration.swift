@@ -1,0 +1,49 @@
+import Configuration
+import OttoRedis
+
+/// What otto-worker's operator tools read (`enqueue`, `inspect`, `dead`): Redis, required, and
+/// its key prefix, whatever `ENABLE_CELERY` says; logs are always text (the output is for a person
+/// or one JSON document).
+public struct OperatorConfiguration: Sendable {
+    /// `APP_ENV` when valid, development otherwise (the tools apply no strict rule).
+    public var environment: AppEnvironment
+    public var logging: LoggingConfiguration
+    public var redis: RedisConfiguration
+    /// The Redis the tools talk to.
+    public var endpoint: RedisEndpoint
+
+    /// Reads the tools' keys: `LOG_LEVEL`, `LOG_FORMAT` (validated, then text), `REDIS_KEY_PREFIX`
+    /// and `REDIS_URL` or `UPSTASH_REDIS_URL` (required).
+    public init(config: ConfigReader) throws(ConfigurationError) {
+        var problems: [ConfigurationError.Problem] = []
+        let environment =
+            AppEnvironment(rawValue: ConfigValues(config).raw("APP_ENV")?.lowercased() ?? "") ?? .development
+        var logging = LoggingConfiguration()
+        do {
+            logging = try LoggingConfiguration(config: config, environment: environment)
+        } catch {
+            problems += error.problems
+        }
+        logging.format = .text
+        var redis = RedisConfiguration()
+        do {
+            redis = try RedisConfiguration(config: config, use: .required(because: "by the operator tools"))
+        } catch {
+            problems += error.problems
+        }
+        guard problems.isEmpty, let endpoint = redis.endpoint else {
+            throw ConfigurationError(process: .worker, environment: environment.rawValue, problems: problems)
+        }
+        self.environment = environment
+        self.logging = logging
+        self.redis = redis
+        self.endpoint = endpoint
+    }
+
+    /// Reads the configuration from `environment` (the process environment by default).
+    public static func load(
+        environment: [String: String] = ConfigurationSource.processEnvironment()
+    ) throws(ConfigurationError) -> OperatorConfiguration {
+        try OperatorConfiguration(config: ConfigurationSource.reader(environment: environment))
+    }
+}
