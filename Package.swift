@@ -59,6 +59,7 @@ let package = Package(
             name: "OttoPostgres",
             dependencies: [
                 "CLibPQ",
+                "OttoSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +74,7 @@ let package = Package(
             name: "OttoRedis",
             dependencies: [
                 "CHiredis",
+                "OttoSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -82,11 +84,57 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What every layer shares and nothing else: hex, constant-time comparison, deadlines,
+        // durations, clocks, ids. Imports no Otto target; the leaves may use it.
+        .target(
+            name: "OttoSupport",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The task system: task protocol, registry, envelope, queues, worker, fleet and
+        // heartbeats, schedules and the beat's leader lease. Redis only: no PostgreSQL, no domain.
+        .target(
+            name: "OttoTasks",
+            dependencies: [
+                "OttoSupport",
+                "OttoRedis",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The product's domain: tenancy, webhook verification and events, calls, idempotency,
+        // rate-limit decisions, the migrations' SQL and the domain tasks. The only target that
+        // writes SQL.
+        .target(
+            name: "OttoCalls",
+            dependencies: [
+                "OttoSupport",
+                "OttoPostgres",
+                "OttoRedis",
+                "OttoTasks",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration per process, logging set-up and the composition of each process.
+        // Configuration per process, logging set-up and the composition of each process.
         .target(
             name: "OttoCore",
             dependencies: [
+                "OttoSupport",
                 "OttoPostgres",
                 "OttoRedis",
+                "OttoTasks",
+                "OttoCalls",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -148,7 +196,8 @@ let package = Package(
         .target(
             name: "OttoTestSupport",
             dependencies: [
-                "OttoCore", "OttoPostgres", "OttoRedis", .product(name: "NIOCore", package: "swift-nio"),
+                "OttoSupport", "OttoCore", "OttoTasks", "OttoCalls", "OttoPostgres", "OttoRedis",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/OttoTestSupport",
@@ -188,7 +237,10 @@ let package = Package(
         .testTarget(
             name: "OttoSystemTests",
             dependencies: [
+                "OttoSupport",
                 "OttoCore",
+                "OttoTasks",
+                "OttoCalls",
                 "OttoPostgres",
                 "OttoRedis",
                 "OttoTestSupport",
@@ -199,7 +251,10 @@ let package = Package(
         .testTarget(
             name: "OttoCoreTests",
             dependencies: [
+                "OttoSupport",
                 "OttoCore",
+                "OttoTasks",
+                "OttoCalls",
                 "OttoPostgres",
                 "OttoRedis",
                 "OttoTestSupport",
@@ -213,7 +268,10 @@ let package = Package(
             name: "OttoAPITests",
             dependencies: [
                 "OttoAPI",
+                "OttoSupport",
                 "OttoCore",
+                "OttoTasks",
+                "OttoCalls",
                 "OttoPostgres",
                 "OttoRedis",
                 "OttoTestSupport",

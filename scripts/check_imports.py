@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Who may use what, checked on the sources (scripts/check-imports.sh runs this).
 
-Rules (README, "Layout"):
-- OttoAPI is HTTP only: it imports neither OttoPostgres, OttoRedis, CLibPQ nor CHiredis, and its
-  string literals hold no SQL, no SQLSTATE code and no Lua; it names neither `sqlState` nor
-  `RedisScript(`.
-- OttoPostgres and OttoRedis are leaf libraries: they import no Otto target.
+Rules (README, "Layout"): each target may import only the Otto targets and C modules listed for it
+in ALLOWED (a target's own name aside), so the layers point one way:
+  OttoSupport <- OttoPostgres, OttoRedis <- OttoTasks (Redis only) <- OttoCalls <- OttoCore <- the
+  three executables. Besides:
+- OttoAPI is HTTP only: it imports neither OttoPostgres, OttoRedis, CLibPQ nor CHiredis, and it
+  names neither `sqlState` nor `RedisScript(`.
+- SQL is written by OttoCalls (the domain) and OttoPostgres (the driver's own migration
+  bookkeeping) only: no other source target holds SQL or a SQLSTATE code in a string literal.
+- Lua is held by OttoRedis, OttoTasks and OttoCalls only.
 - otto-worker and otto-beat carry no HTTP server: neither they nor the libraries they link
-  (OttoCore, OttoPostgres, OttoRedis) import Hummingbird. That they do not link it either is
-  checked on the built binaries with nm by
+  import Hummingbird. That they do not link it either is checked on the built binaries with nm by
   Tests/OttoSystemTests/Processes/ProcessLifecycleTests.swift ("otto-worker and otto-beat do not
   link Hummingbird; otto-api does").
 
@@ -23,9 +26,23 @@ IMPORT = re.compile(
     r"import\s+(?:(?:typealias|struct|class|enum|protocol|let|var|func|actor)\s+)?([A-Za-z_][A-Za-z0-9_]*)",
     re.M,
 )
-OTTO_TARGETS = {"OttoCore", "OttoAPI", "OttoWorker", "OttoBeat", "OttoPostgres", "OttoRedis", "OttoTestSupport"}
-API_FORBIDDEN_IMPORTS = {"OttoPostgres", "OttoRedis", "CLibPQ", "CHiredis"}
-NO_HTTP_TARGETS = ["OttoCore", "OttoPostgres", "OttoRedis", "OttoWorker", "OttoBeat"]
+C_MODULES = {"CLibPQ", "CHiredis"}
+# The Otto targets and C modules each source target may import.
+ALLOWED = {
+    "OttoSupport": set(),
+    "OttoPostgres": {"OttoSupport", "CLibPQ"},
+    "OttoRedis": {"OttoSupport", "CHiredis"},
+    "OttoTasks": {"OttoSupport", "OttoRedis"},
+    "OttoCalls": {"OttoSupport", "OttoPostgres", "OttoRedis", "OttoTasks"},
+    "OttoCore": {"OttoSupport", "OttoPostgres", "OttoRedis", "OttoTasks", "OttoCalls"},
+    "OttoAPI": {"OttoSupport", "OttoTasks", "OttoCalls", "OttoCore"},
+    "OttoWorker": {"OttoSupport", "OttoRedis", "OttoTasks", "OttoCalls", "OttoCore"},
+    "OttoBeat": {"OttoSupport", "OttoTasks", "OttoCalls", "OttoCore"},
+}
+OTTO_TARGETS = set(ALLOWED) | {"OttoTestSupport"}
+SQL_WRITERS = {"OttoCalls", "OttoPostgres"}
+LUA_HOLDERS = {"OttoRedis", "OttoTasks", "OttoCalls"}
+NO_HTTP_TARGETS = [t for t in ALLOWED if t != "OttoAPI"]
 SQL = re.compile(
     r"\b(?:SELECT\s+\S|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|POLICY|ROLE|FUNCTION)"
     r"|ALTER\s+(?:TABLE|ROLE)|DROP\s+(?:TABLE|INDEX|POLICY|ROLE)|ON\s+CONFLICT|RETURNING\s+\w|pg_advisory_\w+"
@@ -108,43 +125,42 @@ def swift_files(root, target):
 
 def check(root):
     problems = []
-    for path in swift_files(root, "OttoAPI"):
-        text = path.read_text(encoding="utf-8")
-        rel = path.relative_to(root)
-        code, literals = lex(text)
-        for module in IMPORT.findall(code):
-            if module in API_FORBIDDEN_IMPORTS:
-                problems.append(f"{rel}: OttoAPI imports {module} (HTTP only: call OttoCore instead)")
-        for literal in literals:
-            if SQL.search(literal):
-                problems.append(f"{rel}: OttoAPI holds SQL in a string literal: {literal.strip()[:60]!r}")
-            if SQLSTATE.match(literal):
-                problems.append(f"{rel}: OttoAPI holds a SQLSTATE code: {literal!r}")
-            if LUA.search(literal):
-                problems.append(f"{rel}: OttoAPI holds a Lua script in a string literal")
-        for pattern, what in API_CODE:
-            if pattern.search(code):
-                problems.append(f"{rel}: OttoAPI {what}")
-    for target in ["OttoPostgres", "OttoRedis"]:
+    for target, allowed in ALLOWED.items():
         for path in swift_files(root, target):
-            code, _ = lex(path.read_text(encoding="utf-8"))
+            rel = path.relative_to(root)
+            code, literals = lex(path.read_text(encoding="utf-8"))
             for module in IMPORT.findall(code):
-                if module in OTTO_TARGETS and module != target:
-                    problems.append(f"{path.relative_to(root)}: {target} imports {module} (a leaf knows no Otto target)")
-    for target in NO_HTTP_TARGETS:
-        for path in swift_files(root, target):
-            code, _ = lex(path.read_text(encoding="utf-8"))
-            for module in IMPORT.findall(code):
-                if module.startswith("Hummingbird"):
-                    problems.append(
-                        f"{path.relative_to(root)}: {target} imports {module} (otto-worker and otto-beat carry no HTTP server)"
-                    )
+                if (module in OTTO_TARGETS or module in C_MODULES) and module != target and module not in allowed:
+                    problems.append(f"{rel}: {target} imports {module} ({explain(target)})")
+                if module.startswith("Hummingbird") and target in NO_HTTP_TARGETS:
+                    problems.append(f"{rel}: {target} imports {module} (otto-worker and otto-beat carry no HTTP server)")
+            for literal in literals:
+                if target not in SQL_WRITERS and SQL.search(literal):
+                    problems.append(f"{rel}: {target} holds SQL in a string literal: {literal.strip()[:60]!r} (SQL lives in OttoCalls)")
+                if target not in SQL_WRITERS and SQLSTATE.match(literal):
+                    problems.append(f"{rel}: {target} holds a SQLSTATE code: {literal!r} (SQL lives in OttoCalls)")
+                if target not in LUA_HOLDERS and LUA.search(literal):
+                    problems.append(f"{rel}: {target} holds a Lua script in a string literal")
+            if target == "OttoAPI":
+                for pattern, what in API_CODE:
+                    if pattern.search(code):
+                        problems.append(f"{rel}: OttoAPI {what}")
     return problems
+
+
+def explain(target):
+    return {
+        "OttoAPI": "HTTP only: call OttoCalls or OttoTasks instead",
+        "OttoPostgres": "a leaf knows no Otto target",
+        "OttoRedis": "a leaf knows no Otto target",
+        "OttoSupport": "the support library imports no Otto target",
+        "OttoTasks": "the task system uses Redis only, and knows no domain",
+    }.get(target, "it may import " + ", ".join(sorted(ALLOWED[target])))
 
 
 def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parent.parent)
-    for target in ["OttoAPI", "OttoPostgres", "OttoRedis", "OttoCore"]:
+    for target in ALLOWED:
         if not (root / "Sources" / target).is_dir():
             print(f"check-imports: {root}/Sources/{target} is missing", file=sys.stderr)
             return 2
@@ -154,7 +170,7 @@ def main():
     if problems:
         print(f"check-imports: {len(problems)} violation(s) of the layout rules", file=sys.stderr)
         return 1
-    print("check-imports: OttoAPI, OttoPostgres, OttoRedis, worker and beat import only what they may")
+    print(f"check-imports: the {len(ALLOWED)} source targets import only what they may")
     return 0
 
 

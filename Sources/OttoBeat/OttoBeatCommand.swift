@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import OttoCalls
 import OttoCore
+import OttoTasks
 import ServiceLifecycle
 
 /// `otto-beat`: the periodic scheduler (default) and its configuration check.

@@ -1,6 +1,8 @@
 import ArgumentParser
+import OttoCalls
 import OttoCore
 import OttoRedis
+import OttoTasks
 
 /// `otto-worker dead list|replay|purge`: the dead-letter streams.
 struct DeadCommand: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
+import OttoCalls
 import OttoCore
 import OttoRedis
+import OttoTasks
 
 /// `otto-worker enqueue NAME …`: puts tasks on a queue (like `celery call`), printing their ids.
 struct EnqueueCommand: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
+import OttoCalls
 import OttoCore
 import OttoRedis
+import OttoTasks
 
 /// `otto-worker inspect`: queues, live workers and the canary (like `celery inspect`).
 struct InspectCommand: AsyncParsableCommand {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Logging
 import OttoCore
 import OttoRedis
+import OttoSupport
+import OttoTasks
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

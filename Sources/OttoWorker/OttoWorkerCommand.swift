@@ -1,6 +1,9 @@
 import ArgumentParser
 import Logging
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 import ServiceLifecycle
 
 /// `otto-worker`: runs tasks from Redis (default), checks configuration, and the operator tools.

@@ -92,9 +92,35 @@ class ImportCheckTests(unittest.TestCase):
         self.assert_refused("Sources/OttoPostgres/Bad.swift", "import OttoCore\n", "OttoPostgres imports OttoCore")
         self.assert_refused("Sources/OttoRedis/Bad.swift", "@testable import OttoPostgres\n", "OttoRedis imports OttoPostgres")
 
+    def test_support_importing_an_otto_target(self):
+        self.assert_refused("Sources/OttoSupport/Bad.swift", "import OttoRedis\n", "OttoSupport imports OttoRedis")
+
+    def test_the_task_system_importing_postgres_or_the_domain(self):
+        self.assert_refused("Sources/OttoTasks/Bad.swift", "import OttoPostgres\n", "OttoTasks imports OttoPostgres")
+        self.assert_refused("Sources/OttoTasks/Bad2.swift", "import OttoCalls\n", "OttoTasks imports OttoCalls")
+
+    def test_the_domain_importing_the_composition(self):
+        self.assert_refused("Sources/OttoCalls/Bad.swift", "import OttoCore\n", "OttoCalls imports OttoCore")
+
+    def test_sql_outside_the_domain(self):
+        self.assert_refused(
+            "Sources/OttoCore/Bad.swift",
+            'let q = "DELETE FROM calls WHERE id = $1"\n',
+            "OttoCore holds SQL in a string literal",
+        )
+        self.assert_refused(
+            "Sources/OttoTasks/Bad2.swift", 'let code = "23505"\n', "OttoTasks holds a SQLSTATE code"
+        )
+
+    def test_sql_in_the_domain_passes(self):
+        self.add("Sources/OttoCalls/Fine.swift", 'let q = "DELETE FROM calls WHERE id = $1"\n')
+        result = self.run_check()
+        self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_worker_importing_hummingbird(self):
         self.assert_refused("Sources/OttoWorker/Bad.swift", "import HummingbirdCore\n", "OttoWorker imports HummingbirdCore")
         self.assert_refused("Sources/OttoCore/Bad.swift", "import Hummingbird\n", "OttoCore imports Hummingbird")
+        self.assert_refused("Sources/OttoTasks/Bad.swift", "import Hummingbird\n", "OttoTasks imports Hummingbird")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
+import OttoCalls
 import OttoPostgres
+import OttoTasks
 import Testing
 
 @Suite("PostgresConfiguration")

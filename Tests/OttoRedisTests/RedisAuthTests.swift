@@ -1,4 +1,5 @@
 import OttoRedis
+import OttoTasks
 import Testing
 
 /// AUTH on connect, against a redis-server of the test's own started with `--requirepass`

@@ -1,4 +1,6 @@
+import OttoCalls
 import OttoRedis
+import OttoTasks
 import Testing
 
 @Suite("RedisEndpoint URL parsing")

@@ -1,4 +1,5 @@
 import OttoRedis
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import OttoCalls
 
 /// A TCP listener that answers every read with the same bytes: the shape of a broken or hostile
 /// Redis server, for tests of what the client does with replies no real server sends.

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import OttoCalls
 
 /// A TCP listener that accepts connections and never answers: the shape of a hung Redis,
 /// which must make commands time out instead of waiting forever.

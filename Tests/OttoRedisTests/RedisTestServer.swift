@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import OttoCalls
 import OttoRedis
+import OttoTasks
 import OttoTestSupport
 
 /// A redis-server of the test's own (for killing, restarting and `--requirepass`), on a

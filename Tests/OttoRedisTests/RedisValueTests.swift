@@ -1,4 +1,5 @@
 import OttoRedis
+import OttoTasks
 import Testing
 
 @Suite("RedisValue and RedisScript")

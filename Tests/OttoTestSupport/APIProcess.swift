@@ -1,5 +1,7 @@
 import Foundation
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// A real otto-api process on a port of its own, and HTTP requests to it (curl, one process
 /// and one connection per request, so concurrent requests really are concurrent).

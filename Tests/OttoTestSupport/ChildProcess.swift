@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// A real otto binary started by a test, with its output captured.
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// One HTTP request to a real otto process through curl, headers sent exactly as given (curl
 /// sends a `Host:` header it is handed verbatim, which a URL-based client would not).

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OttoCalls
 import OttoCore
 import OttoPostgres
 

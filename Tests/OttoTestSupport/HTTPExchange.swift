@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// One HTTP request to a real server (curl on its own connection, so no client library is
 /// needed) and what came back: status, headers and body.

@@ -1,4 +1,5 @@
 import Foundation
+import OttoTasks
 
 /// JSON log lines printed by a child process, parsed.
 public enum LogLines {

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoTasks
 
 /// A database of a test's own on the test tooling's PostgreSQL server, owned by the application
 /// role and migrated by `otto-api migrate`, so processes that sweep every tenant (an API with

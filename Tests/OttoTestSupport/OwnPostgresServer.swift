@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// A PostgreSQL server of a test's own, for tests that take the database away from running
 /// Otto processes and bring it back (the shared server must stay up for everyone else).

@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// A redis-server of a test's own, with append-only persistence in a temporary folder, so a
 /// test can stop and restart it on the same port without losing data.

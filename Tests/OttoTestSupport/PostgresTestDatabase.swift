@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoPostgres
+import OttoTasks
 import Testing
 
 /// The shared test database that the project's tooling starts (`OTTO_TEST_DATABASE_URL`).

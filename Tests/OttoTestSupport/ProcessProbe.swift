@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// Small HTTP probes for tests of real processes (curl, so no client library is needed).
 public enum ProcessProbe {

@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// Runs a short-lived command (curl, redis-cli, nm, a shell script) to completion without
 /// blocking a thread of Swift's cooperative pool.

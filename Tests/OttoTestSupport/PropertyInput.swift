@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 
 /// A seeded SplitMix64 generator: property tests draw from it so a failure names the seed that
 /// reproduces it (`OTTO_PROPERTY_SEED=… OTTO_TEST_FILTER=… scripts/test.sh`).

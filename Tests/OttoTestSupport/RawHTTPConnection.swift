@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import OttoCalls
 
 /// One TCP connection to an HTTP server that sends exactly the bytes a test writes (a partial
 /// head, a stalled body) and records what comes back and when the server closes it. Each

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoTasks
 
 /// Holds a PostgreSQL table lock from a session of the test's own until `release()`, so that
 /// Otto's statements on that table wait (and keep their connections) for as long as a test

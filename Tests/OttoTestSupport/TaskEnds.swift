@@ -1,4 +1,5 @@
 import Foundation
+import OttoTasks
 
 /// The task-end lines ("task finished") that a worker or otto-api printed, read for what they
 /// prove: a run that succeeded, or a run that was going on at a given moment. A tally kept by the

@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 import Testing
 
 /// URLs of the real servers `make test` starts (scripts/services.sh). A test that needs one and

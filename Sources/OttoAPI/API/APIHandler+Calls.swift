@@ -1,5 +1,7 @@
 import HTTPTypes
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,5 +1,7 @@
 import OpenAPIRuntime
+import OttoCalls
 import OttoCore
+import OttoSupport
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

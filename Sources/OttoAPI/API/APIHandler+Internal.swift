@@ -1,5 +1,7 @@
 import HTTPTypes
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// `/internal/worker/heartbeat`: the live workers and the queues, for operators and dashboards
 /// (behind `InternalOnlyMiddleware`); 503 when no worker is alive.

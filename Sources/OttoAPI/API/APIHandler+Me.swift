@@ -1,3 +1,5 @@
+import OttoCalls
+
 /// `GET /v1/me`: the caller's user id, organisation and tenant, so a client (and the smoke
 /// checks) can test authentication alone.
 extension APIHandler {

@@ -1,6 +1,8 @@
 import HTTPTypes
 import OpenAPIRuntime
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

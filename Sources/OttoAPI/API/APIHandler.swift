@@ -1,6 +1,8 @@
 import HTTPTypes
 import OpenAPIRuntime
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// The operations of docs/openapi.json that the generated `APIProtocol` declares: `/health`,
 /// `/ready`, `/internal/worker/heartbeat` and the tenant API under `/v1` (one file per

@@ -1,5 +1,6 @@
 import HTTPTypes
 import OpenAPIRuntime
+import OttoTasks
 
 /// A request without `Accept` gets `application/json`, as it did before the API was generated:
 /// the generated code reads a missing `Accept` as accepting every documented media type, which

@@ -1,5 +1,6 @@
 import Hummingbird
 import OpenAPIRuntime
+import OttoTasks
 
 /// The innermost middleware of each router group that serves generated operations (see
 /// `OperationTransport`).

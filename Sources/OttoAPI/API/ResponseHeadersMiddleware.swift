@@ -1,5 +1,6 @@
 import HTTPTypes
 import OpenAPIRuntime
+import OttoTasks
 
 /// The headers every generated operation's answer had when the routes were hand-written:
 /// `Cache-Control: no-store` (health, readiness and tenant data are never cached), the media

@@ -1,7 +1,10 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 import ServiceLifecycle
 
 /// Builds the HTTP application from its configuration and dependencies; tests call this with

@@ -1,4 +1,6 @@
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 extension OttoRequestContext {
     /// Enqueue options that carry this request's trace context (and tenant, once known), so the

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
+import OttoCalls
 
 /// Per-request state: the request id, the peer, and facts inner layers learn (the tenant)
 /// that the outer access log reports.

@@ -1,3 +1,5 @@
+import OttoTasks
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

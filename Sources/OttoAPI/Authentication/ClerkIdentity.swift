@@ -1,3 +1,5 @@
+import OttoCalls
+
 /// The verified caller of a `/v1` route.
 struct ClerkIdentity: Sendable, Equatable {
     var userID: String

@@ -1,6 +1,8 @@
 import JWTKit
 import Logging
 import OttoCore
+import OttoSupport
+import OttoTasks
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

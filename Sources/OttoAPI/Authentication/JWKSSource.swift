@@ -1,3 +1,5 @@
+import OttoCalls
+
 /// Where the Clerk instance's JSON Web Key Set comes from. Production fetches it over HTTPS;
 /// tests serve their own keys from a loopback server through the same HTTP implementation.
 protocol JWKSSource: Sendable {

@@ -1,5 +1,7 @@
 import HTTPTypes
 import Hummingbird
+import OttoCalls
+import OttoTasks
 
 /// Verifies the Clerk session token of a `/v1` request (signature, issuer, time, `azp`; no
 /// database work) and records the outcome in the context, without refusing yet: the rate

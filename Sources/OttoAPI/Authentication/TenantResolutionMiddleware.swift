@@ -1,7 +1,9 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// Refuses a `/v1` request whose credentials failed (the refusal `SessionVerificationMiddleware`
 /// recorded) and resolves the verified caller's tenant (database), after the rate limit.

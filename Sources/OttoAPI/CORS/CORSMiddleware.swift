@@ -1,5 +1,7 @@
 import HTTPTypes
 import Hummingbird
+import OttoCalls
+import OttoTasks
 
 /// CORS for `ALLOWED_ORIGINS`, a list of exact origins.
 ///

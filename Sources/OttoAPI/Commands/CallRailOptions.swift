@@ -1,5 +1,7 @@
 import ArgumentParser
+import OttoCalls
 import OttoCore
+import OttoSupport
 
 /// The CallRail binding options `tenants create` and `tenants update` share.
 struct CallRailOptions: ParsableArguments {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// Applies database migrations; Fly runs it as the release command before new machines start.
 struct MigrateCommand: AsyncParsableCommand {

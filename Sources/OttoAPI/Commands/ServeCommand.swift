@@ -3,7 +3,10 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 import ServiceLifecycle
 import UnixSignals
 

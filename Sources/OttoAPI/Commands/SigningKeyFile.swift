@@ -1,5 +1,6 @@
 import ArgumentParser
 import OttoCore
+import OttoSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Logging
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 
 /// Opens the database for the `tenants` commands (configuration errors exit 78).
 enum TenantDatabase {

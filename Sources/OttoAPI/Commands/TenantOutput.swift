@@ -1,4 +1,6 @@
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OttoCalls
 
 /// `otto-api tenants`: the operator's view of tenants and their webhook addresses.
 struct TenantsCommand: AsyncParsableCommand {

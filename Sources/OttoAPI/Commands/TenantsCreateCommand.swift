@@ -1,5 +1,7 @@
 import ArgumentParser
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// `otto-api tenants create --clerk-org ORG --name NAME [--callrail-company-id ID]
 /// [--callrail-signing-key-file PATH] [--json]`: idempotent per organisation.

@@ -1,5 +1,7 @@
 import ArgumentParser
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// `otto-api tenants list [--json]`: every tenant with its webhook URLs.
 struct TenantsListCommand: AsyncParsableCommand {

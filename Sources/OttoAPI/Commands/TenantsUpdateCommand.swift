@@ -1,5 +1,7 @@
 import ArgumentParser
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// `otto-api tenants update ID [--name NAME] [--callrail-company-id ID]
 /// [--callrail-signing-key-file PATH] [--previous-key-valid-for DURATION] [--clear-callrail-key]

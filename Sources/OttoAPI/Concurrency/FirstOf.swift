@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import OttoCalls
 
 /// The result of an operation, or a timeout error, whichever comes first.
 ///

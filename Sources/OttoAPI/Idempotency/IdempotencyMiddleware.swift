@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// `Idempotency-Key` for POST and PATCH on `/v1/*` (draft-ietf-httpapi-idempotency-key-header,
 /// with Stripe's semantics), after authentication so every record belongs to a tenant.

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OttoTasks
 
 /// Refuses bodies over `MAX_BODY_BYTES` with 413 before any other work (rate limiting,
 /// authentication, tenant lookup, signature checks).

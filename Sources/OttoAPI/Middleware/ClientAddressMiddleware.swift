@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OttoTasks
 
 /// Decides once per request which address the client has, for the rate limits' address buckets.
 ///

@@ -2,6 +2,8 @@ import Crypto
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OttoSupport
+import OttoTasks
 
 /// Internal routes answer loopback peers, or callers presenting `INTERNAL_API_TOKEN`.
 ///

@@ -2,6 +2,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OttoCalls
+import OttoTasks
 
 /// The outermost layer: assigns the request id, turns every error into problem+json, and writes
 /// one access-log line per request (method, route template, status, duration, request id, tenant).

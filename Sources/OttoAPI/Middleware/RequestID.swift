@@ -1,4 +1,6 @@
+import OttoCalls
 import OttoCore
+import OttoSupport
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

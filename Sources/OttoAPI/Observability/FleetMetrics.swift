@@ -1,4 +1,6 @@
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// The task system's metrics for the whole fleet, computed at scrape time from the workers'
 /// heartbeats and the queues (the worker has no HTTP server of its own).

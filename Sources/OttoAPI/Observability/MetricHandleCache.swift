@@ -1,3 +1,4 @@
+import OttoCalls
 import Synchronization
 
 /// Metric handles by label and dimensions, each made once, on first use, and kept, so that a

@@ -1,4 +1,5 @@
 import OttoCore
+import OttoSupport
 
 /// A W3C trace context (`traceparent`): continued from an incoming request or started here,
 /// logged as `trace_id` and handed to every task the request enqueues.

@@ -1,6 +1,8 @@
 import HTTPTypes
 import Hummingbird
+import OttoCalls
 import OttoCore
+import OttoTasks
 
 /// Applies a route group's rate limit, so refused requests carry the rate-limit headers and a
 /// flood of forged requests is limited too, without forged traffic spending a tenant's budget.

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Logging
 import NIOConcurrencyHelpers
+import OttoCalls
 import OttoCore
 
 /// The API's rate limiter for one route group: takes from OttoCore's `RateLimitStore` (GCRA

@@ -1,5 +1,7 @@
 import NIOCore
 import OttoCore
+import OttoSupport
+import OttoTasks
 
 /// Runs the readiness checks, sharing one check in flight among all concurrent callers, so a
 /// health-check storm never multiplies the load on PostgreSQL and Redis.

@@ -1,7 +1,9 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OttoCalls
 import OttoCore
+import OttoTasks
 import Prometheus
 
 /// `GET /metrics` (internal only): the process's Prometheus registry plus the task system's

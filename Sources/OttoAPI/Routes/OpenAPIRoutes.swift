@@ -1,4 +1,5 @@
 import Hummingbird
+import OttoCalls
 
 /// `GET /openapi.json`: docs/openapi.json, the one OpenAPI 3.1 document of the HTTP API, byte
 /// for byte (embedded by `make openapi` as `OpenAPIDocument.json`).

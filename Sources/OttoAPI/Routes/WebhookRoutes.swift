@@ -2,7 +2,10 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

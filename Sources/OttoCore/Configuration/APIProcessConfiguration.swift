@@ -1,4 +1,5 @@
 import Configuration
+import OttoSupport
 
 /// What otto-api reads (DESIGN.md's configuration table, the `api` rows).
 public struct APIProcessConfiguration: ProcessConfiguration {

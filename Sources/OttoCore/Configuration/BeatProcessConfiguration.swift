@@ -1,4 +1,5 @@
 import Configuration
+import OttoSupport
 
 /// What otto-beat reads (DESIGN.md's configuration table, the `beat` rows). With
 /// `ENABLE_CELERY_BEAT` off it reads nothing else and idles.

@@ -1,4 +1,7 @@
 import Configuration
+import OttoCalls
+import OttoSupport
+import OttoTasks
 
 /// The browser origins otto-api answers with CORS headers: `ALLOWED_ORIGINS`.
 public struct CORSConfiguration: Sendable {

@@ -1,4 +1,5 @@
 import Configuration
+import OttoSupport
 
 /// Reads environment-variable-named keys (`DATABASE_URL`) from a ``ConfigReader`` and collects
 /// every problem, so a configuration type reports all of its problems at once.

@@ -1,4 +1,5 @@
 import Configuration
+import OttoTasks
 
 #if canImport(Glibc)
     import Glibc

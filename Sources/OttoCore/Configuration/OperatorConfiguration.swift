@@ -1,5 +1,7 @@
 import Configuration
+import OttoCalls
 import OttoRedis
+import OttoTasks
 
 /// What otto-worker's operator tools read (`enqueue`, `inspect`, `dead`): Redis, required, and
 /// its key prefix, whatever `ENABLE_CELERY` says; logs are always text (the output is for a person

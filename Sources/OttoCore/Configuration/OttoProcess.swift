@@ -1,3 +1,5 @@
+import OttoTasks
+
 /// The three Fly process groups; each validates only the variables it uses.
 public enum OttoProcess: String, Sendable {
     case api

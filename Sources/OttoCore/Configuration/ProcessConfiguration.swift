@@ -1,4 +1,6 @@
 import Configuration
+import OttoCalls
+import OttoSupport
 
 /// The configuration of one of Otto's three processes (api, worker, beat): what that process
 /// reads and nothing else, validated at once with every problem in one ``ConfigurationError``.

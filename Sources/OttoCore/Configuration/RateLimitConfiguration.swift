@@ -1,4 +1,5 @@
 import Configuration
+import OttoCalls
 
 /// otto-api's rate limits: `RATE_LIMIT_API`, `RATE_LIMIT_WEBHOOKS`, `RATE_LIMIT_FAIL_OPEN`.
 public struct RateLimitConfiguration: Sendable, Equatable {

@@ -1,4 +1,6 @@
 import Configuration
+import OttoCalls
+import OttoSupport
 
 /// How otto-api verifies provider webhooks: Twilio's token and account, CallRail's signing key
 /// and algorithm, the key that opens tenants' own CallRail keys, and the URL providers sign.

@@ -1,4 +1,7 @@
 import Configuration
+import OttoCalls
+import OttoSupport
+import OttoTasks
 
 /// The knobs of a worker process (`ENABLE_CELERY=true`): what it drains, how many at once, and
 /// how long it holds and retries.
@@ -17,8 +20,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
 
     public static let defaultQueues = ["critical", "default", "low"]
     public static let defaultVisibilityTimeout = 30
-    public static let defaultShutdownGrace = 20
-    public static let defaultDatabaseRetrySpan = 900
+    public static let defaultShutdownGrace = Int(WorkerSettings.defaultShutdownGrace.components.seconds)
+    public static let defaultDatabaseRetrySpan = Int(WorkerSettings.defaultDatabaseRetrySpan.components.seconds)
     /// Two tasks per core.
     public static var defaultConcurrency: Int { 2 * ConfigurationSource.coreCount }
 

@@ -1,4 +1,7 @@
 import Configuration
+import OttoCalls
+import OttoSupport
+import OttoTasks
 
 /// What otto-worker reads (DESIGN.md's configuration table, the `worker` rows). With
 /// `ENABLE_CELERY` off it reads nothing else and idles: the documented rollback must not crash-loop.

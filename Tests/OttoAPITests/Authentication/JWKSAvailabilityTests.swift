@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import OttoCalls
 import OttoCore
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -1,6 +1,9 @@
 import Foundation
 import NIOCore
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -3,7 +3,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import OttoCalls
 import OttoCore
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -4,7 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -2,9 +2,12 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import OttoCalls
 import OttoCore
 import OttoPostgres
 import OttoRedis
+import OttoSupport
+import OttoTasks
 import OttoTestSupport
 import Testing
 

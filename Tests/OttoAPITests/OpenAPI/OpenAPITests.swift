@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import OttoCalls
 import OttoCore
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import OttoCalls
+import OttoTasks
 import OttoTestSupport
 import Testing
 

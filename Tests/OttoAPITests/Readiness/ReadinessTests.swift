@@ -2,7 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import OttoCalls
 import OttoCore
+import OttoSupport
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -4,8 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoSupport
+import OttoTasks
 import OttoTestSupport
 
 @testable import OttoAPI

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import OttoCalls
 
 /// A loopback port that refuses connections: bound once to learn a free number, then closed.
 enum ClosedPort {

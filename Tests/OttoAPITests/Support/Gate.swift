@@ -1,3 +1,4 @@
+import OttoCalls
 import Synchronization
 
 /// A one-way gate: `wait()` suspends until `open()`, then every waiter (and every later one) passes.

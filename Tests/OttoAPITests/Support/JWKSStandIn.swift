@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
+import OttoCalls
+import OttoTasks
 import Testing
 
 /// A loopback stand-in for a Clerk instance's JWKS endpoint that can be slow or down and counts

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import OttoCalls
 
 /// HTTP/1.1 over a TCP connection of its own to the running test server: what Hummingbird's live
 /// test client cannot do (it has one connection, so "concurrent" requests reach the server one

@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import OttoCalls
 
 /// A TCP listener that accepts connections and never answers: a hung dependency. It counts the
 /// connections its clients closed, so a test can tell whether a client gave up on it.

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoTasks
 import OttoTestSupport
 
 /// Holds `SELECT … FOR UPDATE` on one tenant's row, in a transaction on a connection of its own,

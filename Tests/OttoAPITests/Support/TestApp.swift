@@ -2,8 +2,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoTasks
 import OttoTestSupport
 
 @testable import OttoAPI

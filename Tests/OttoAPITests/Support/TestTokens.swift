@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import OttoTasks
 import _CryptoExtras
 
 @testable import OttoAPI

@@ -4,7 +4,9 @@ import OttoPostgres
 import OttoTestSupport
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 @Suite("Tenant isolation")
 struct TenantIsolationTests {

@@ -1,6 +1,8 @@
 import Foundation
+import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoTasks
 import OttoTestSupport
 import Testing
 

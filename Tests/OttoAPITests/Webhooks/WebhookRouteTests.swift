@@ -8,7 +8,9 @@ import OttoTestSupport
 import Testing
 
 @testable import OttoAPI
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 @Suite("Webhooks")
 struct WebhookRouteTests {

@@ -3,7 +3,9 @@ import Logging
 import OttoPostgres
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 @Suite struct CallStoreTests {
     @Test func lateRingingNeverOverwritesCompleted() async throws {

@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import OttoPostgres
 import OttoTestSupport
-
 import Synchronization
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// The sweep against a real PostgreSQL database of each test's own (created and migrated by
 /// `otto-api migrate`): in-process test applications sweep the shared test database across

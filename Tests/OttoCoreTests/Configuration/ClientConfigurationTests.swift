@@ -2,7 +2,9 @@ import Configuration
 import Logging
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// The concerns every process shares, each read alone: PostgreSQL, Redis, logging, and the
 /// operator tools' composition of them.

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 @Suite("Configuration")
 struct ConfigurationTests {

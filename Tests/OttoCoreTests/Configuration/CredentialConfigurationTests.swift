@@ -1,7 +1,9 @@
 import Configuration
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// The credential concerns, each read alone: Clerk, Twilio, the webhook keys, the worker's providers.
 @Suite("Configuration: credentials")

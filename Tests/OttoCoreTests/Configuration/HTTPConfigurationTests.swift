@@ -1,7 +1,9 @@
 import Configuration
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// otto-api's HTTP concerns, each read alone: the server, CORS and the rate limits.
 @Suite("Configuration: HTTP server, CORS, rate limits")

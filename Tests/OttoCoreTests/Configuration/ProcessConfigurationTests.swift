@@ -1,7 +1,9 @@
 import Configuration
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// The per-process compositions: each reads only its own keys, and `check-config`'s notes and
 /// exit statuses come from one place.

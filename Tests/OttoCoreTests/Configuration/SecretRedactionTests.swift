@@ -1,5 +1,6 @@
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
 
 @Suite("Secrets never printed")

@@ -6,7 +6,9 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// The PostgreSQL pool and the Redis client are services at the front of their process's
 /// ServiceGroup: they stop after the services that use them, and they stop even when the group

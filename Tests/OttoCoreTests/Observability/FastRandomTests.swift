@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoSupport
 
 @Suite("FastRandom")
 struct FastRandomTests {

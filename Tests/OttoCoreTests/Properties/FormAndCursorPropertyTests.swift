@@ -3,7 +3,9 @@ import OttoPostgres
 import OttoTestSupport
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// Form decoding and call cursors: any input decodes or is refused, never traps; encoding and
 /// decoding round-trip.

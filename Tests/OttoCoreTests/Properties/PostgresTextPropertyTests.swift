@@ -3,7 +3,9 @@ import OttoPostgres
 import OttoTestSupport
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// PostgreSQL timestamps and connection URLs: the formatter never traps (any `Date`, however
 /// absurd, becomes text the server accepts), the parser reads what the formatter writes, and

@@ -1,7 +1,9 @@
 import Synchronization
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// The worker's slot count: the fetch loop waits on it for a free slot, and the drain for all of
 /// them, with no polling.

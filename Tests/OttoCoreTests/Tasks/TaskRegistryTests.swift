@@ -3,7 +3,9 @@ import OttoPostgres
 import OttoRedis
 import Testing
 
+@testable import OttoCalls
 @testable import OttoCore
+@testable import OttoTasks
 
 /// The registry binds each task to its clients when it is built; what a process cannot run is
 /// known then, with the reason.

@@ -1,3 +1,4 @@
+import OttoCalls
 import OttoCore
 import Testing
 

@@ -1,5 +1,7 @@
 import Logging
+import OttoCalls
 import OttoCore
+import OttoTasks
 import OttoTestSupport
 import Testing
 

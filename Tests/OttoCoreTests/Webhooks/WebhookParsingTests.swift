@@ -1,4 +1,6 @@
+import OttoCalls
 import OttoCore
+import OttoTasks
 import Testing
 
 @Suite struct WebhookParsingTests {

@@ -1,4 +1,5 @@
 import Foundation
+import OttoTasks
 import OttoTestSupport
 import Testing
 

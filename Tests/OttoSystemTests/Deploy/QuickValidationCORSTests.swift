@@ -1,4 +1,6 @@
 import Foundation
+import OttoCalls
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import OttoCore
 import OttoRedis
+import OttoTasks
 import OttoTestSupport
 import Testing
 

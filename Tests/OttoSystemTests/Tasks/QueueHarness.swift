@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import OttoCalls
 import OttoCore
 import OttoRedis
+import OttoTasks
 import OttoTestSupport
 import Testing
 

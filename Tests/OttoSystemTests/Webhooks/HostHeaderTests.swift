@@ -1,4 +1,5 @@
 import Foundation
+import OttoCalls
 import OttoCore
 import OttoTestSupport
 import Testing

@@ -1,5 +1,7 @@
 import Foundation
+import OttoCalls
 import OttoCore
+import OttoTasks
 import OttoTestSupport
 import Testing
 

@@ -1,0 +1,26 @@
+import OttoPostgres
+import OttoRedis
+import OttoTasks
+
+extension DependencyCheck {
+    /// `database`: a `SELECT 1` through `pool`, waiting, connecting and the statement all bounded
+    /// by `timeout`.
+    public static func database(_ pool: PostgresPool, timeout: Duration) -> DependencyCheck {
+        DependencyCheck(name: "database") { try await pool.ping(timeout: timeout) }
+    }
+
+    /// `redis`: a `PING` within the client's command timeout.
+    public static func redis(_ client: RedisClient) -> DependencyCheck {
+        DependencyCheck(name: "redis") { try await client.ping() }
+    }
+
+    /// `celery_workers`: at least one worker whose heartbeat is live.
+    public static func liveWorkers(_ fleet: WorkerFleet) -> DependencyCheck {
+        DependencyCheck(name: "celery_workers") {
+            guard try await fleet.hasLiveWorker() else { throw NoLiveWorker() }
+        }
+    }
+
+    /// No worker's heartbeat is live.
+    struct NoLiveWorker: Error {}
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import OttoCalls
+import OttoSupport
+
+extension ProcessConfiguration {
+    /// The configuration of a starting process or command: every problem on stderr and exit 78
+    /// when invalid.
+    public static func loadOrExit() throws(ExitCode) -> Self {
+        do {
+            return try load()
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(ExitStatus.configuration)
+        }
+    }
+}
+
+extension OperatorConfiguration {
+    /// The operator tools' configuration: every problem on stderr and exit 78 when invalid.
+    public static func loadOrExit() throws(ExitCode) -> OperatorConfiguration {
+        do {
+            return try load()
+        } catch {
+            StandardError.write("\(error)\n")
+            throw ExitCode(ExitStatus.configuration)
+        }
+    }
+}
+
+extension ExitCode {
+    /// 78: the process refuses its configuration.
+    public static let configuration = ExitCode(ExitStatus.configuration)
+    /// 69: a dependency did not answer.
+    public static let unavailable = ExitCode(ExitStatus.unavailable)
+}

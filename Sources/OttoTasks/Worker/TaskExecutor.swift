@@ -1,0 +1,171 @@
+import Logging
+import NIOConcurrencyHelpers
+import OttoRedis
+import OttoSupport
+
+/// Runs one delivered task under its time limit and records the outcome in Redis: acknowledged,
+/// rescheduled with backoff, or dead-lettered. Logs the task-end line.
+struct TaskExecutor: Sendable {
+    let redis: RedisClient
+    let keys: RedisKeys
+    let registry: TaskRegistry
+    let logger: Logger
+    let stats: WorkerStats
+    let acks: AckBuffer
+    /// Told the due time of each retry this worker schedules, so promotion wakes for it.
+    let retryDue: NIOLockedValueBox<Double?>
+    /// How long tasks whose policy spans outages keep retrying after their first failure.
+    let databaseRetrySpan: Duration
+
+    func execute(_ delivery: Delivery) async {
+        let start = ContinuousClock.now
+        stats.begin()
+        let envelope: TaskEnvelope
+        do {
+            envelope = try TaskEnvelope.decode(delivery.envelope)
+        } catch {
+            await bury(delivery, envelopeText: delivery.envelope, reason: "malformed envelope")
+            finish(
+                name: "unknown", queue: delivery.queue, envelope: nil, outcome: .dead, start: start,
+                error: "malformed envelope")
+            return
+        }
+        var taskLogger = logger
+        taskLogger[metadataKey: "task_id"] = .string(envelope.id)
+        taskLogger[metadataKey: "task_name"] = .string(envelope.name)
+        taskLogger[metadataKey: "queue"] = .string(envelope.queue)
+        taskLogger[metadataKey: "attempt"] = .stringConvertible(envelope.attempt)
+        if let trace = envelope.traceID { taskLogger[metadataKey: "trace_id"] = .string(trace) }
+        if let tenant = envelope.tenantID { taskLogger[metadataKey: "tenant_id"] = .string(tenant) }
+
+        guard let entry = registry.entry(named: envelope.name) else {
+            await bury(delivery, envelopeText: delivery.envelope, reason: "unknown task \(envelope.name)")
+            await track(envelope, .dead, error: "unknown task")
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start,
+                error: "unknown task")
+            return
+        }
+        guard let run = entry.run else {
+            let reason = "\(envelope.name) cannot run here: \(registry.unavailable[envelope.name] ?? "unavailable")"
+            await bury(delivery, envelopeText: delivery.envelope, reason: reason)
+            await track(envelope, .dead, error: reason)
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start,
+                error: reason)
+            return
+        }
+        await track(envelope, .running)
+        let context = TaskContext(envelope: envelope, logger: taskLogger)
+        let limit = Duration.milliseconds(Int64(envelope.timeLimit * 1000))
+        do {
+            let result = try await Self.withTimeLimit(limit) { try await run(envelope.arguments, context) }
+            acks.add(queue: delivery.queue, entryID: delivery.entryID)
+            await track(envelope, .succeeded, result: result)
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .succeeded, start: start,
+                error: nil)
+        } catch is CancellationError {
+            // Shutdown interrupted the run: leave the entry pending for another worker.
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
+                error: "interrupted by shutdown")
+        } catch {
+            let message = "\(error)"
+            let permanent = (error as? TaskError)?.code == .invalidArguments
+            let now = UnixTime.now()
+            let firstFailure = envelope.firstFailedAt ?? now
+            let retries = entry.retryPolicy.retries(
+                afterFailedAttempt: envelope.attempt, maxAttempts: envelope.maxAttempts, firstFailureAt: firstFailure,
+                now: now, outageSpan: databaseRetrySpan)
+            if !permanent && retries {
+                var next = envelope
+                next.attempt += 1
+                next.lastError = message
+                next.firstFailedAt = firstFailure
+                let delay = entry.retryPolicy.delay(afterAttempt: envelope.attempt)
+                next.dueAt = ((UnixTime.now() + delay) * 1000).rounded() / 1000
+                do {
+                    _ = try await redis.eval(
+                        QueueScripts.retry, keys: [keys.stream(delivery.queue), keys.delayed(delivery.queue)],
+                        arguments: [
+                            RedisKeys.consumerGroup, delivery.entryID, try next.encoded(),
+                            String(Int64(next.dueAt * 1000)),
+                        ])
+                    retryDue.withLockedValue { $0 = min($0 ?? next.dueAt, next.dueAt) }
+                    await track(next, .queued, error: message)
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .retrying,
+                        start: start, error: message)
+                } catch {
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
+                        error: message)
+                }
+            } else {
+                var last = envelope
+                last.lastError = message
+                let text = (try? last.encoded()) ?? delivery.envelope
+                if await bury(delivery, envelopeText: text, reason: message) {
+                    await track(envelope, .dead, error: message)
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .dead, start: start,
+                        error: message)
+                } else {
+                    finish(
+                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
+                        error: message)
+                }
+            }
+        }
+    }
+
+    @discardableResult
+    private func bury(_ delivery: Delivery, envelopeText: String, reason: String) async -> Bool {
+        do {
+            _ = try await redis.eval(
+                QueueScripts.bury, keys: [keys.stream(delivery.queue), keys.dead(delivery.queue)],
+                arguments: [RedisKeys.consumerGroup, delivery.entryID, envelopeText, reason])
+            return true
+        } catch {
+            logger.warning("could not dead-letter a task; it stays pending", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private func track(
+        _ envelope: TaskEnvelope, _ state: TaskStateStore.State, result: String? = nil, error: String? = nil
+    ) async {
+        guard envelope.resultTTL != nil else { return }
+        try? await TaskStateStore(redis: redis, keys: keys).mark(envelope, state: state, result: result, error: error)
+    }
+
+    /// The task-end line: DESIGN.md's operator interface fixes its keys.
+    private func finish(
+        name: String, queue: String, envelope: TaskEnvelope?, outcome: TaskOutcome, start: ContinuousClock.Instant,
+        error: String?
+    ) {
+        let seconds = (ContinuousClock.now - start).inSeconds
+        stats.end(task: name, outcome: outcome, seconds: seconds)
+        TaskEndLine.log(
+            logger, name: name, queue: queue, envelope: envelope, outcome: outcome, seconds: seconds, error: error)
+    }
+
+    /// Runs `operation`, cancelling it when `limit` passes (then throws time limit exceeded).
+    static func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw TaskError(.timeLimitExceeded, detail: "ran longer than \(limit)")
+            }
+            return value
+        }
+    }
+}
