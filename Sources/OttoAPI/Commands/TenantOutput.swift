@@ -1,11 +1,5 @@
 import OttoCore
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A tenant as the `tenants` commands print it: `{"id", "clerk_org", "name", "webhooks",
 /// "callrail"}`. The CallRail signing keys are never printed: `signing_key` says only whether
 /// one is set (`"set"` or `"not set"`), and `previous_key_valid_until` (RFC 3339, or null) when
@@ -56,12 +50,6 @@ struct TenantOutput: Encodable {
     /// PUBLIC_BASE_URL, or the local address when it is unset (development).
     static func baseURL(_ configuration: OttoConfiguration) -> String {
         configuration.publicBaseURL ?? "http://127.0.0.1:\(configuration.port)"
-    }
-
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     var text: String {

@@ -48,6 +48,6 @@ struct TenantsCreateCommand: AsyncParsableCommand {
                 clerkOrgID: clerkOrg, name: name, callRail: change, secrets: configuration.tenantSecretsKey)
             return TenantOutput(tenant, baseURL: TenantOutput.baseURL(configuration))
         }
-        print(json ? try TenantOutput.json(output) : output.text)
+        print(json ? try OttoJSON.string(output) : output.text)
     }
 }

@@ -65,6 +65,6 @@ struct TenantsUpdateCommand: AsyncParsableCommand {
                 id: id, name: name, callRail: change, secrets: configuration.tenantSecretsKey)
             return TenantOutput(tenant, baseURL: TenantOutput.baseURL(configuration))
         }
-        print(json ? try TenantOutput.json(output) : output.text)
+        print(json ? try OttoJSON.string(output) : output.text)
     }
 }
