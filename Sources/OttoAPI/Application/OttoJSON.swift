@@ -4,29 +4,21 @@
     import Foundation
 #endif
 
-/// The one JSON encoder of the answers and command output that OttoAPI writes itself (the
-/// generated operations encode through swift-openapi-runtime): `Encodable` values, never text
-/// put together by hand.
+/// The one JSON encoder of the answers and command output that OttoAPI writes itself (problem
+/// bodies, webhook acknowledgements, the `tenants` commands' `--json`; the generated operations
+/// encode through swift-openapi-runtime): `Encodable` values, never text put together by hand.
+///
+/// Keys are sorted, so the same value is always the same bytes (without it Foundation writes a
+/// struct's members in hash order, which changes from run to run), and `/` is not escaped.
 enum OttoJSON {
-    enum Format: Sendable {
-        /// Keys sorted, `/` unescaped: webhook acknowledgements and the `tenants` commands' `--json`.
-        case sorted
-        /// Members in declaration order, `/` escaped as `\/`: problem bodies, as they have always
-        /// been written (`type`, `title`, `status`, `detail`, `request_id`).
-        case declared
-    }
-
-    static func encode(_ value: some Encodable, format: Format = .sorted) throws -> [UInt8] {
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        switch format {
-        case .sorted: encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        case .declared: encoder.outputFormatting = []
-        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
     }
 
     /// `value` as a JSON document in a string (for stdout).
-    static func string(_ value: some Encodable, format: Format = .sorted) throws -> String {
-        String(decoding: try encode(value, format: format), as: UTF8.self)
+    static func string(_ value: some Encodable) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self)
     }
 }

