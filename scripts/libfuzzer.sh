@@ -33,6 +33,15 @@ done <Fuzz/sources.txt
 
 read -ra includes <<<"$(pkg-config --cflags-only-I hiredis libpq)"
 read -ra libraries <<<"$(pkg-config --libs hiredis libpq)"
+# Packages the listed sources import (TraceContext.swift: swift-w3c-trace-context, which uses
+# swift-collections' OrderedCollections) come from the package's debug build: their modules,
+# and their object files linked uninstrumented (their own code is not what is fuzzed here).
+packages=(W3CTraceContext OrderedCollections InternalCollectionsUtilities)
+[[ -e .build/debug/Modules/W3CTraceContext.swiftmodule ]] || swift build --target W3CTraceContext
+includes+=(-I .build/debug/Modules)
+for package in "${packages[@]}"; do
+  libraries+=(.build/debug/"$package".build/*.swift.o)
+done
 if [[ "${1:-}" == "--check" ]]; then
   swiftc -module-name OttoCore -parse-as-library -typecheck -suppress-warnings \
     -I Sources/CHiredis -I Sources/CLibPQ "${includes[@]}" Fuzz/Harness/*.swift "${sources[@]}"

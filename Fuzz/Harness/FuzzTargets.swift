@@ -224,5 +224,12 @@ enum FuzzTargets {
         check(TraceContext.parse(context.traceparent) != nil, "traceparent")
         if let parsed = TraceContext.parse(input) { check(parsed.traceID == context.traceID, "trace kept") }
         if RequestID.isValid(input) { check(input.utf8.count <= 128, "request id") }
+        let state = TraceContext.continuing(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: input)
+        if let members = state.tracestate?.split(separator: ",") {
+            check(
+                members.count <= 32 && members.reduce(members.count - 1, { $0 + $1.utf8.count }) <= 512 + 31,
+                "tracestate")
+        }
     }
 }

@@ -3,14 +3,11 @@ import Hummingbird
 import NIOCore
 import OttoTasks
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// An RFC 9457 problem: the one shape every Otto error takes on the wire.
-struct Problem: Error, Sendable {
+///
+/// A Hummingbird `HTTPResponseError`: wherever it is thrown, it renders itself as
+/// `application/problem+json` carrying the request id, so no layer needs to know it.
+struct Problem: HTTPResponseError, Sendable {
     var status: HTTPResponse.Status
     var title: String
     var detail: String
@@ -27,19 +24,26 @@ struct Problem: Error, Sendable {
     /// A stable `type` URI per status, so clients can branch on it.
     var type: String { "https://otto.dev/problems/\(status.code)" }
 
+    /// The body: `type`, `title`, `status`, `detail` and `request_id`.
+    private struct Body: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String
+        var request_id: String
+    }
+
     /// The problem as an `application/problem+json` response carrying the request id.
     func response(requestID: String) -> Response {
-        struct Body: Encodable {
-            var type: String
-            var title: String
-            var status: Int
-            var detail: String
-            var request_id: String
-        }
         let body = Body(type: type, title: title, status: status.code, detail: detail, request_id: requestID)
-        let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
+        let bytes = (try? OttoJSON.encode(body)) ?? Array("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `HTTPResponseError`: the response with the request id `ObservabilityMiddleware` assigned.
+    func response(from request: Request, context: some RequestContext) -> Response {
+        response(requestID: (context as? OttoRequestContext)?.requestID ?? "")
     }
 }

@@ -2,12 +2,6 @@ import OttoCalls
 import OttoCore
 import OttoTasks
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A tenant as the `tenants` commands print it: `{"id", "clerk_org", "name", "webhooks",
 /// "callrail"}`. The CallRail signing keys are never printed: `signing_key` says only whether
 /// one is set (`"set"` or `"not set"`), and `previous_key_valid_until` (RFC 3339, or null) when
@@ -58,12 +52,6 @@ struct TenantOutput: Encodable {
     /// PUBLIC_BASE_URL, or the local address when it is unset (development).
     static func baseURL(_ configuration: APIProcessConfiguration) -> String {
         configuration.webhooks.publicBaseURL ?? "http://127.0.0.1:\(configuration.http.port)"
-    }
-
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     var text: String {

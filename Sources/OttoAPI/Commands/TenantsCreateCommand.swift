@@ -40,6 +40,6 @@ struct TenantsCreateCommand: AsyncParsableCommand {
                 clerkOrgID: clerkOrg, name: name, callRail: change, secrets: configuration.webhooks.tenantSecretsKey)
             return TenantOutput(tenant, baseURL: TenantOutput.baseURL(configuration))
         }
-        print(json ? try TenantOutput.json(output) : output.text)
+        print(json ? try OttoJSON.string(output) : output.text)
     }
 }

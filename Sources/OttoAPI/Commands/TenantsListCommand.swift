@@ -15,7 +15,7 @@ struct TenantsListCommand: AsyncParsableCommand {
             try await directory.list().map { TenantOutput($0, baseURL: TenantOutput.baseURL(configuration)) }
         }
         if json {
-            print(try TenantOutput.json(outputs))
+            print(try OttoJSON.string(outputs))
         } else {
             for output in outputs { print(output.text) }
         }

@@ -58,6 +58,6 @@ struct TenantsUpdateCommand: AsyncParsableCommand {
                 id: id, name: name, callRail: change, secrets: configuration.webhooks.tenantSecretsKey)
             return TenantOutput(tenant, baseURL: TenantOutput.baseURL(configuration))
         }
-        print(json ? try TenantOutput.json(output) : output.text)
+        print(json ? try OttoJSON.string(output) : output.text)
     }
 }

@@ -22,21 +22,24 @@ struct ObservabilityMiddleware: RouterMiddleware {
         let requestID = incoming.flatMap { RequestID.isValid($0) ? $0 : nil } ?? RequestID.make()
         context.requestID = requestID
         context.logger[metadataKey: "request_id"] = .string(requestID)
-        context.trace = TraceContext.continuing(request.headers[.traceparent])
+        let tracestate = request.headers[values: .tracestate]
+        context.trace = TraceContext.continuing(
+            request.headers[.traceparent], tracestate: tracestate.isEmpty ? nil : tracestate.joined(separator: ","))
         context.logger[metadataKey: "trace_id"] = .string(context.trace.traceID)
 
         var response: Response
         do {
             response = try await next(request, context)
         } catch let decorated as CORSDecorated {
-            response = problem(for: decorated.error, request: request, context: context).response(requestID: requestID)
+            response = errorResponse(for: decorated.error, request: request, context: context)
             decorated.apply(to: &response)
         } catch {
-            response = problem(for: error, request: request, context: context).response(requestID: requestID)
+            response = errorResponse(for: error, request: request, context: context)
         }
         response.headers[.xRequestID] = requestID
 
         response.headers[.traceparent] = context.trace.traceparent
+        if let tracestate = context.trace.tracestate { response.headers[.tracestate] = tracestate }
 
         let endpoint = context.endpointPath ?? "unmatched"
         let template = endpoint == "NotFound" ? "unmatched" : endpoint
@@ -56,26 +59,34 @@ struct ObservabilityMiddleware: RouterMiddleware {
         return response
     }
 
-    /// Maps any error to a problem; no database or Redis text ever reaches the client.
-    func problem(for error: any Error, request: Request, context: Context) -> Problem {
+    /// Answers any error with a problem; no database or Redis text ever reaches the client. An
+    /// `HTTPResponseError` (a `Problem`) renders itself; Hummingbird's `HTTPError` (the router's
+    /// 404) becomes a problem (a 405 with `Allow` when the path has other methods); anything else
+    /// is logged and answered with a 500.
+    func errorResponse(for error: any Error, request: Request, context: Context) -> Response {
         switch error {
-        case let problem as Problem:
-            return problem
         case let error as HTTPError where error.status == .notFound:
             let allowed = routes.value.methods(matching: request.uri.path)
             if !allowed.isEmpty && !allowed.contains(request.method) {
                 var headers = HTTPFields()
                 headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
                 return Problem(
-                    .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here.", headers: headers)
+                    .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here.", headers: headers
+                ).response(from: request, context: context)
             }
             return Problem(.notFound, detail: "No route matches \(request.method.rawValue) \(request.uri.path).")
+                .response(from: request, context: context)
         case let error as HTTPError:
             return Problem(error.status, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
+                .response(from: request, context: context)
+        case let error as any HTTPResponseError:
+            if let response = try? error.response(from: request, context: context) { return response }
+            fallthrough
         default:
             context.logger.error("request failed", metadata: ["error": .string(String(reflecting: type(of: error)))])
             context.logger.debug("request failure detail", metadata: ["detail": .string("\(error)")])
             return Problem(.internalServerError, detail: "The server could not complete the request.")
+                .response(from: request, context: context)
         }
     }
 }
@@ -83,4 +94,5 @@ struct ObservabilityMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     static let xRequestID = HTTPField.Name("X-Request-ID")!
     static let traceparent = HTTPField.Name("traceparent")!
+    static let tracestate = HTTPField.Name("tracestate")!
 }

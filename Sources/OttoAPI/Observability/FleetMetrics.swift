@@ -1,12 +1,15 @@
 import OttoCalls
 import OttoCore
 import OttoTasks
+import Prometheus
 
 /// The task system's metrics for the whole fleet, computed at scrape time from the workers'
 /// heartbeats and the queues (the worker has no HTTP server of its own).
 ///
-/// Rendered as Prometheus text directly: the values are fleet-wide totals read from Redis, not
-/// events this process observed, so they do not belong in the process's own registry.
+/// Each scrape fills a registry of its own: the values are fleet-wide totals read from Redis,
+/// not events this process observed, so they do not belong in the process's registry, and a
+/// queue or task that the live workers no longer report (its last worker died) disappears from
+/// the next scrape instead of keeping its last value.
 enum FleetMetrics {
     /// `otto_queue_depth`, `otto_tasks_total` and `otto_task_duration_seconds` (a summary: count
     /// and sum), or an empty string when the fleet cannot be read.
@@ -15,15 +18,24 @@ enum FleetMetrics {
         var queueNames = FleetSnapshot.defaultQueues
         for name in workers.flatMap(\.queues) where !queueNames.contains(name) { queueNames.append(name) }
         guard let depths = try? await fleet.queueDepths(queueNames) else { return "" }
+        return render(workers: workers, queues: queueNames, depths: depths, tasks: registry)
+    }
 
-        var text = "# HELP otto_queue_depth Tasks per queue and state.\n# TYPE otto_queue_depth gauge\n"
-        for queue in queueNames.sorted() {
-            let depth = depths[queue] ?? QueueDepth()
+    /// The metrics of `workers` (their task totals) and of `queues` (their depths).
+    static func render(
+        workers: [WorkerHeartbeat], queues: [String], depths: [String: QueueDepth], tasks: TaskRegistry
+    ) -> String {
+        let prometheus = PrometheusCollectorRegistry()
+        let depth = MetricNameDescriptor(
+            metricName: "otto_queue_depth", unitName: "", helpText: "Tasks per queue and state.")
+        for queue in queues {
+            let counts = depths[queue] ?? QueueDepth()
             for (state, value) in [
-                ("waiting", depth.waiting), ("pending", depth.pending), ("delayed", depth.delayed),
-                ("dead", depth.dead),
+                ("waiting", counts.waiting), ("pending", counts.pending), ("delayed", counts.delayed),
+                ("dead", counts.dead),
             ] {
-                text += "otto_queue_depth{queue=\"\(escape(queue))\",state=\"\(state)\"} \(value)\n"
+                prometheus.makeGauge(descriptor: depth, labels: [("queue", queue), ("state", state)])
+                    .set(to: Double(value))
             }
         }
 
@@ -31,24 +43,32 @@ enum FleetMetrics {
         var durations: [String: WorkerHeartbeat.DurationSummary] = [:]
         for worker in workers {
             for (task, counts) in worker.taskCounts {
-                for (outcome, count) in counts { outcomes[task, default: [:]][outcome, default: 0] += count }
+                for (outcome, count) in counts { outcomes[task, default: [:]][outcome, default: 0] += max(0, count) }
             }
             for (task, summary) in worker.taskDurations {
                 durations[task, default: .init()].count += summary.count
                 durations[task, default: .init()].sumSeconds += summary.sumSeconds
             }
         }
-        text += "# HELP otto_tasks_total Tasks ended, by task, queue and outcome, over the live workers.\n"
-        text += "# TYPE otto_tasks_total counter\n"
-        for task in outcomes.keys.sorted() {
-            let queue = escape(registry.entry(named: task)?.defaultQueue ?? "unknown")
-            for outcome in outcomes[task]!.keys.sorted() {
-                text +=
-                    "otto_tasks_total{task=\"\(escape(task))\",queue=\"\(queue)\",outcome=\"\(escape(outcome))\"} "
-                    + "\(outcomes[task]![outcome]!)\n"
+        let ended = MetricNameDescriptor(
+            metricName: "otto_tasks_total", unitName: "",
+            helpText: "Tasks ended, by task, queue and outcome, over the live workers.")
+        for (task, counts) in outcomes {
+            let queue = tasks.entry(named: task)?.defaultQueue ?? "unknown"
+            for (outcome, count) in counts {
+                prometheus.makeCounter(
+                    descriptor: ended, labels: [("task", task), ("queue", queue), ("outcome", outcome)]
+                ).increment(by: Int64(count))
             }
         }
-        text += "# HELP otto_task_duration_seconds Task run time over the live workers.\n"
+        return prometheus.emitToString() + summaries(durations)
+    }
+
+    /// `otto_task_duration_seconds` as a summary of count and sum (no quantiles), which the
+    /// Prometheus registry cannot hold (it has counters, gauges and histograms): written here,
+    /// with label values escaped as the text format requires.
+    private static func summaries(_ durations: [String: WorkerHeartbeat.DurationSummary]) -> String {
+        var text = "# HELP otto_task_duration_seconds Task run time over the live workers.\n"
         text += "# TYPE otto_task_duration_seconds summary\n"
         for task in durations.keys.sorted() {
             let summary = durations[task]!
@@ -58,16 +78,18 @@ enum FleetMetrics {
         return text
     }
 
+    /// Backslash, double quote and line feed escaped, scalar by scalar (a `\r\n` is one
+    /// `Character` but two scalars, and its line feed must be escaped too).
     private static func escape(_ value: String) -> String {
-        var out = ""
-        for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": out.append(contentsOf: #"\\"#.unicodeScalars)
+            case "\"": out.append(contentsOf: #"\""#.unicodeScalars)
+            case "\n": out.append(contentsOf: #"\n"#.unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 }

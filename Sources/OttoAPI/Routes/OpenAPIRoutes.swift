@@ -5,6 +5,6 @@ import OttoCalls
 /// for byte (embedded by `make openapi` as `OpenAPIDocument.json`).
 struct OpenAPIRoutes {
     func register(on router: Router<OttoRequestContext>) {
-        router.get("/openapi.json") { _, _ in JSONResponse.make(OpenAPIDocument.json, status: .ok) }
+        router.get("/openapi.json") { _, _ in JSONResponse.make(document: OpenAPIDocument.json, status: .ok) }
     }
 }

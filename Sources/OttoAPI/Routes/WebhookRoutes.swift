@@ -217,7 +217,7 @@ struct WebhookRoutes {
                     context: context, tenant: tenant, provider: .callrail, providerCallID: update.providerCallID,
                     eventKind: kind, digest: WebhookDigest.canonicalSHA256(json: document),
                     payloadJSON: document.storable)
-                return JSONResponse.make("{\"status\":\"ok\"}", status: .ok)
+                return try JSONResponse.make(WebhookAcknowledgement(), status: .ok)
             }
         }
     }

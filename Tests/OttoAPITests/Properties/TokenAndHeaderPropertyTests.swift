@@ -121,6 +121,31 @@ struct TokenAndHeaderPropertyTests {
         }
     }
 
+    @Test("tracestate: any header is dropped or kept within 32 members and 512 characters, never a trap")
+    func tracestate() async {
+        var random = PropertyInput.generator("tracestate")
+        let parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
+            let count = Int.random(in: 1...40, using: &random)
+            let valid = (0..<count).map {
+                "k\($0)=" + String(repeating: "v", count: Int.random(in: 1...60, using: &random))
+            }
+            .joined(separator: ",")
+            let input =
+                Bool.random(using: &random)
+                ? Array(valid.utf8) : PropertyInput.mutate(Array(valid.utf8), using: &random)
+            let header = PropertyInput.string(input)
+            guard let state = TraceContext.continuing(parent, tracestate: header).tracestate else { continue }
+            let members = state.split(separator: ",").map { $0.drop { $0 == " " } }
+            #expect(members.count <= 32, "\(header)")
+            #expect(members.reduce(members.count - 1) { $0 + $1.utf8.count } <= 512, "\(header)")
+            if header == valid, count <= 32, valid.utf8.count <= 512 {
+                #expect(members.joined(separator: ",") == valid)
+            }
+        }
+    }
+
     @Test("X-Request-ID: exactly 1 to 128 characters of [A-Za-z0-9._-] are kept")
     func requestID() async {
         var random = PropertyInput.generator("request-id")
