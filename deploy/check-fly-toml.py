@@ -43,7 +43,7 @@ in order of preference (the first form found wins):
   migrate  the release command's subcommand exists in Sources/OttoAPI (override:
            $OTTO_COMMAND_SOURCES): `commandName: "migrate"`, or a command type named
            `Migrate` conforming to ParsableCommand/AsyncParsableCommand;
-  grace    the worker's default WORKER_SHUTDOWN_GRACE, in Sources/OttoCore
+  grace    the worker's default WORKER_SHUTDOWN_GRACE, in Sources/OttoCore and Sources/OttoTasks
            (override: $OTTO_GRACE_SOURCES): an identifier `default...ShutdownGrace`
            assigned a number or `.seconds(N)`, or a line naming the key
            WORKER_SHUTDOWN_GRACE (or worker.shutdown.grace) with `default: N` or
@@ -300,7 +300,7 @@ def find_default_port(root: Path) -> tuple[int | None, str]:
 
 
 def find_worker_grace(root: Path) -> tuple[int | None, str]:
-    files = swift_files(source_paths(root, "OTTO_GRACE_SOURCES", ["Sources/OttoCore"]))
+    files = swift_files(source_paths(root, "OTTO_GRACE_SOURCES", ["Sources/OttoCore", "Sources/OttoTasks"]))
     seconds = r"(?:Duration\s*)?\.?(?:seconds\s*\(\s*)?(\d+)"
     tiers = [
         ("identifier", re.compile(r"\bdefault\w*ShutdownGrace\w*\b[^=\n]*=\s*" + seconds)),
@@ -319,7 +319,7 @@ def find_worker_grace(root: Path) -> tuple[int | None, str]:
             best = max(n for n, _ in hits)
             return best, ", ".join(f"{n} at {where}" for n, where in hits)
     return None, "no default for WORKER_SHUTDOWN_GRACE found in " + ", ".join(
-        rel(root, p) for p in source_paths(root, "OTTO_GRACE_SOURCES", ["Sources/OttoCore"])
+        rel(root, p) for p in source_paths(root, "OTTO_GRACE_SOURCES", ["Sources/OttoCore", "Sources/OttoTasks"])
     )
 
 

@@ -20,14 +20,14 @@ binary="$out/otto-fuzz"
 seconds="${FUZZ_SECONDS:-60}"
 mkdir -p "$out/crashes"
 
-# The listed files are copied with their imports of OttoPostgres and OttoRedis removed: here
+# The listed files are copied with their imports of Otto's own targets removed: here
 # they are all one module.
 sources=()
 rm -rf "$out/sources"
 while IFS= read -r line; do
   [[ -z "$line" || "$line" == \#* ]] && continue
   mkdir -p "$out/sources/$(dirname "$line")"
-  grep -vE '^(@testable )?import Otto(Postgres|Redis)$' "$line" >"$out/sources/$line"
+  grep -vE '^(@testable )?import Otto(Support|Postgres|Redis|Tasks|Calls|Core)$' "$line" >"$out/sources/$line"
   sources+=("$out/sources/$line")
 done <Fuzz/sources.txt
 

@@ -1,3 +1,5 @@
+import OttoSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -54,7 +56,7 @@ extension Date: PostgresParameter {
 extension Array: PostgresParameter where Element == UInt8 {
     /// `bytea` in hex form (`\x…`), which carries zero bytes that a C string could not.
     public var postgresText: String? {
-        let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+        let hexDigits = Hex.digits
         return String(unsafeUninitializedCapacity: 2 + count * 2) { buffer in
             buffer[0] = UInt8(ascii: "\\")
             buffer[1] = UInt8(ascii: "x")

@@ -12,7 +12,7 @@ import Synchronization
 /// A connection found broken is discarded and replaced, so the pool recovers by itself after a
 /// server restart. Call `shutdown()` before dropping the pool.
 public final class PostgresPool: Sendable {
-    private enum Lease: Sendable {
+    enum Lease: Sendable {
         /// A connection that sat idle in the pool.
         case idle(PostgresConnection)
         /// Permission to open a new connection (a slot counted in `State.open`).
@@ -24,12 +24,12 @@ public final class PostgresPool: Sendable {
         case queued(id: Int)
     }
 
-    private struct Waiter {
+    struct Waiter {
         var id: Int
         var continuation: CheckedContinuation<Lease, any Error>
     }
 
-    private struct State {
+    struct State {
         let capacity: Int
         var idle: [PostgresConnection] = []
         /// Connections idle, checked out or being opened; never above `capacity`.
@@ -48,15 +48,15 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    private let configuration: PostgresConfiguration
-    private let logger: Logger
+    let configuration: PostgresConfiguration
+    let logger: Logger
     private let threadPool: NIOThreadPool
     /// Runs only the timers of checkout and ping deadlines, never a blocking call.
     private let timerLoop: any EventLoop
-    private let state: Mutex<State>
+    let state: Mutex<State>
     /// Whether a pooled connection is checked for a server-side close before reuse. Tests turn it
     /// off to exercise the retry that covers a death the check cannot see.
-    private let verifiesIdleConnections: Bool
+    let verifiesIdleConnections: Bool
 
     /// Creates the pool; no connection is opened until the first checkout.
     public convenience init(configuration: PostgresConfiguration, logger: Logger) {
@@ -300,7 +300,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Hands a healthy connection to the first waiter, or parks it.
-    private func checkIn(_ connection: PostgresConnection) {
+    func checkIn(_ connection: PostgresConnection) {
         enum Next {
             case park
             case handOver(Waiter)
@@ -325,7 +325,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Frees a slot whose connection was closed or never opened; a waiter may open a new one.
-    private func releaseSlot() {
+    func releaseSlot() {
         let (waiter, shutdownWaiters) = state.withLock { state -> (Waiter?, [CheckedContinuation<Void, Never>]) in
             if state.isClosed || state.waiters.isEmpty {
                 state.open -= 1
@@ -336,122 +336,5 @@ public final class PostgresPool: Sendable {
         }
         waiter?.continuation.resume(returning: .newConnection)
         for shutdownWaiter in shutdownWaiters { shutdownWaiter.resume() }
-    }
-
-    // MARK: Pool thread
-
-    /// Everything that blocks: connecting, the caller's closure, cleaning up, one retry.
-    private func runOnPoolThread<T>(
-        lease: Lease,
-        checkoutDeadline: ContinuousClock.Instant,
-        interrupt: PostgresInterrupt,
-        _ body: (PostgresConnection) throws -> T
-    ) throws -> T {
-        var connection: PostgresConnection
-        var reused: Bool
-        do {
-            switch lease {
-            case .idle(let pooled) where !verifiesIdleConnections || pooled.isUsableAfterIdle():
-                (connection, reused) = (pooled, true)
-            case .idle(let pooled):
-                logger.debug("postgres connection died while idle; replacing it")
-                pooled.close()
-                (connection, reused) = (try open(deadline: checkoutDeadline, interrupt: interrupt), false)
-            case .newConnection:
-                (connection, reused) = (try open(deadline: checkoutDeadline, interrupt: interrupt), false)
-            }
-        } catch {
-            releaseSlot()
-            throw Self.outcome(of: error, interrupt: interrupt)
-        }
-        guard interrupt.finishCheckout() else {
-            checkIn(connection)
-            throw Self.outcome(of: CancellationError(), interrupt: interrupt)
-        }
-        var hasRetried = false
-        while true {
-            connection.beginCheckout(reused: reused)
-            guard interrupt.arm(socket: connection.socket) else {
-                finish(connection)
-                throw Self.outcome(of: CancellationError(), interrupt: interrupt)
-            }
-            do {
-                let value = try body(connection)
-                interrupt.disarm()
-                finish(connection)
-                return value
-            } catch {
-                interrupt.disarm()
-                guard connection.diedBeforeFirstStatement, !hasRetried, interrupt.reason == nil else {
-                    finish(connection)
-                    throw Self.outcome(of: error, interrupt: interrupt)
-                }
-                // Nothing ran: the pooled connection was already dead (server restart, killed
-                // backend). Run the closure once more on a fresh connection in the same slot.
-                hasRetried = true
-                logger.debug("postgres connection was dead at first use; retrying on a new one")
-                connection.close()
-                do {
-                    connection = try open(deadline: .now + configuration.connectTimeout, interrupt: interrupt)
-                    reused = false
-                } catch {
-                    releaseSlot()
-                    throw Self.outcome(of: error, interrupt: interrupt)
-                }
-            }
-        }
-    }
-
-    private func open(deadline: ContinuousClock.Instant, interrupt: PostgresInterrupt) throws(PostgresError)
-        -> PostgresConnection
-    {
-        state.withLock { $0.connectAttempts += 1 }
-        do {
-            let connection = try PostgresConnection.connect(
-                configuration: configuration,
-                deadline: deadline,
-                interrupt: interrupt
-            )
-            logger.debug("postgres connection opened")
-            return connection
-        } catch {
-            logger.debug(
-                "postgres connection failed",
-                metadata: [
-                    "error": "\(error)", "reason": "\(error.reason ?? "")",
-                    "server_message": "\(error.serverMessage ?? "")",
-                ]
-            )
-            throw error
-        }
-    }
-
-    /// Returns a connection after use: a transaction left open is rolled back, a broken
-    /// connection is closed and its slot freed.
-    private func finish(_ connection: PostgresConnection) {
-        switch connection.checkInState {
-        case .clean:
-            checkIn(connection)
-            return
-        case .inTransaction:
-            if (try? connection.execute("ROLLBACK")) != nil, connection.checkInState == .clean {
-                checkIn(connection)
-                return
-            }
-        case .unusable:
-            break
-        }
-        logger.debug("postgres connection discarded")
-        connection.close()
-        releaseSlot()
-    }
-
-    /// What the caller sees: an interrupt explains any error that followed it.
-    private static func outcome(of error: any Error, interrupt: PostgresInterrupt) -> any Error {
-        switch interrupt.reason {
-        case .cancelled?: CancellationError()
-        case .timedOut?: PostgresError(code: .timeout, reason: "deadline passed")
-        case nil: error
-        }
     }
 }

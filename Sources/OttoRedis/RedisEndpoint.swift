@@ -1,3 +1,5 @@
+import OttoSupport
+
 /// Where and how to reach Redis, parsed from a `redis://` or `rediss://` URL.
 ///
 /// The password is a secret: `description` and `debugDescription` mask it, and parse
@@ -199,8 +201,8 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible,
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue),
-                    let low = iterator.next().flatMap(hexValue)
+                guard let high = iterator.next().flatMap(Hex.value(ofDigit:)),
+                    let low = iterator.next().flatMap(Hex.value(ofDigit:))
                 else {
                     return .failure(DecodingProblem(phrase: "has malformed percent-encoding"))
                 }
@@ -213,14 +215,5 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible,
             return .failure(DecodingProblem(phrase: "is not valid UTF-8 after percent-decoding"))
         }
         return .success(decoded)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

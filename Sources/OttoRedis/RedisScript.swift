@@ -1,4 +1,5 @@
 import Crypto
+import OttoSupport
 
 /// A Lua script with its SHA1 computed once, so `RedisClient.eval` can send `EVALSHA`
 /// (a few bytes) instead of the whole source on every call.
@@ -12,13 +13,6 @@ public struct RedisScript: Sendable {
     public init(_ source: String) {
         self.source = source
         let digest = Insecure.SHA1.hash(data: Array(source.utf8))
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(40)
-        for byte in digest {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        self.sha1 = String(decoding: hex, as: UTF8.self)
+        self.sha1 = Hex.encode(digest)
     }
 }

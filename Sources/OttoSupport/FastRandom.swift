@@ -39,7 +39,7 @@ public enum FastRandom {
 
     /// `bytes` random bytes as lowercase hex, never all zeros (W3C trace ids forbid that).
     public static func hex(bytes: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = Hex.digits
         var text = [UInt8]()
         text.reserveCapacity(bytes * 2)
         var word: UInt64 = 0
@@ -57,7 +57,7 @@ public enum FastRandom {
 
     /// A version-4 UUID string in lowercase (8-4-4-4-12).
     public static func uuidString() -> String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = Hex.digits
         var high = next()
         var low = next()
         high = (high & ~(0xF << 12)) | (0x4 << 12)  // version 4

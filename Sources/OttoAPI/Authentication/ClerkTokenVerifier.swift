@@ -146,7 +146,7 @@ actor ClerkTokenVerifier {
             inFlight = task
         }
         do {
-            return try await FirstOf.value(timeout: fetchWait) { await task.value } ? .fetched : .failed
+            return try await withDeadline(fetchWait, whenLate: .leaveRunning) { await task.value } ? .fetched : .failed
         } catch {
             return .failed
         }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoSupport
 import OttoTasks
 
 /// `Idempotency-Key` for POST and PATCH on `/v1/*` (draft-ietf-httpapi-idempotency-key-header,
@@ -151,7 +152,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         var hasher = SHA256()
         hasher.update(data: Array("\(method)\n\(path)\n".utf8))
         hasher.update(data: Array(bodyDigest))
-        return IdempotencyStore.hex(Array(hasher.finalize()))
+        return Hex.encode(hasher.finalize())
     }
 }
 

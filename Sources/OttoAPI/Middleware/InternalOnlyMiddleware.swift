@@ -27,7 +27,10 @@ struct InternalOnlyMiddleware: RouterMiddleware {
     static func isAllowed(request: Request, remote: SocketAddress?, token: String?) -> Bool {
         if let token, let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
             let presented = Array(authorization.utf8.dropFirst(7))
-            if ConstantTime.equal(presented, Array(token.utf8)) { return true }
+            // Hashed first, so the token's length does not show in the comparison's time either.
+            if ConstantTime.equals(Array(SHA256.hash(data: presented)), Array(SHA256.hash(data: Array(token.utf8)))) {
+                return true
+            }
         }
         return !isProxied(request) && isLoopback(remote)
     }
@@ -53,17 +56,5 @@ struct InternalOnlyMiddleware: RouterMiddleware {
             return ip == "::1" || ip.hasPrefix("::ffff:127.")
         case .unixDomainSocket: return true
         }
-    }
-}
-
-/// Comparisons whose time does not depend on where the inputs differ.
-enum ConstantTime {
-    static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        // Hash both so lengths do not leak through early exit.
-        let left = Array(SHA256.hash(data: lhs))
-        let right = Array(SHA256.hash(data: rhs))
-        var difference: UInt8 = 0
-        for index in 0..<left.count { difference |= left[index] ^ right[index] }
-        return difference == 0
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import OttoCalls
 import OttoCore
+import OttoSupport
 
 /// The API's rate limiter for one route group: takes from OttoCore's `RateLimitStore` (GCRA
 /// buckets in Redis) and decides what a failure means.
@@ -42,7 +43,7 @@ final class RateLimiter: Sendable {
         do {
             let (store, group, rule) = (self.store, self.group, self.rule)
             // A late command is left to finish within the Redis client's own command timeout.
-            let outcome = try await FirstOf.value(timeout: decisionTimeout) {
+            let outcome = try await withDeadline(decisionTimeout, whenLate: .leaveRunning) {
                 try await store.take(group: group, subject: subject, rule: rule)
             }
             let decision = RateLimitDecision(

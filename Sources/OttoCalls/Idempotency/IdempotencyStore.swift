@@ -1,4 +1,5 @@
 import OttoPostgres
+import OttoSupport
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -86,7 +87,7 @@ public struct IdempotencyStore: Sendable {
     @discardableResult
     public func complete(tenantID: String, key: String, lease: String, response: StoredResponse) async throws -> Bool {
         let headers = String(decoding: try JSONEncoder().encode(response.headers), as: UTF8.self)
-        let body = "\\x" + Self.hex(response.body)
+        let body = "\\x" + Hex.encode(response.body)
         return try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
             try connection.query(
                 """
@@ -119,18 +120,6 @@ public struct IdempotencyStore: Sendable {
                 "DELETE FROM idempotency_keys WHERE key = $1 AND state = 'in_progress' AND lease_token = $2::uuid",
                 [key, lease])
         }
-    }
-
-    /// Lower-case hex of `bytes` (request fingerprints, `bytea` input).
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func bytes(hex: String) -> [UInt8] {

@@ -1,3 +1,5 @@
+import OttoSupport
+
 /// CallRail's webhook signature: base64 of an HMAC of the raw request body under the company's
 /// signing key, sent in the `signature` header. CallRail documents HMAC-SHA1; the algorithm is a
 /// configuration choice (`CALLRAIL_SIGNATURE_ALGORITHM`) in case an account signs with SHA-256.
@@ -18,7 +20,7 @@ public struct CallRailSignature: Sendable {
 
     /// Whether `signature` matches `body`, compared in constant time.
     public func isValid(signature: String, body: some Sequence<UInt8>) -> Bool {
-        WebhookDigest.constantTimeEquals(compute(body: body), signature.trimmingSpaces)
+        ConstantTime.equals(compute(body: body), signature.trimmingSpaces)
     }
 }
 

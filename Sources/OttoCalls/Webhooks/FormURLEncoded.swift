@@ -1,3 +1,5 @@
+import OttoSupport
+
 /// `application/x-www-form-urlencoded` bodies and query strings, as Twilio sends them.
 public enum FormURLEncoded {
     /// Why a body is not form-encoded.
@@ -36,7 +38,9 @@ public enum FormURLEncoded {
             case UInt8(ascii: "+"):
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                guard let high = iterator.next().flatMap(Hex.value(ofDigit:)),
+                    let low = iterator.next().flatMap(Hex.value(ofDigit:))
+                else {
                     throw MalformedError()
                 }
                 bytes.append(high << 4 | low)
@@ -65,14 +69,5 @@ public enum FormURLEncoded {
             }
         }
         return result
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

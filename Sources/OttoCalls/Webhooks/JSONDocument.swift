@@ -1,3 +1,5 @@
+import OttoSupport
+
 /// A webhook's JSON body, parsed for what storing it needs: a canonical form, so a delivery is
 /// recognised by meaning rather than by bytes; a form PostgreSQL's `jsonb` always accepts; and
 /// the top-level scalars as the provider wrote them.
@@ -134,7 +136,7 @@ public struct JSONDocument: Sendable {
     }
 
     static func writeString(_ text: String, to output: inout [UInt8], nulAsText: Bool) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        let hex = Hex.digits
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

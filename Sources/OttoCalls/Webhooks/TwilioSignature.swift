@@ -1,3 +1,5 @@
+import OttoSupport
+
 /// Twilio's request signature (`X-Twilio-Signature`), as Twilio's documentation and its helper
 /// libraries compute it: base64 of HMAC-SHA1 under the auth token, over the full URL Twilio
 /// called followed by every POST parameter sorted by name, each as name + value.
@@ -33,7 +35,7 @@ public struct TwilioSignature: Sendable {
         // Every candidate is computed and compared, so timing does not reveal which one matched.
         for candidate in Self.urlVariants(url) {
             valid =
-                WebhookDigest.constantTimeEquals(compute(url: candidate, parameters: parameters), signature) || valid
+                ConstantTime.equals(compute(url: candidate, parameters: parameters), signature) || valid
         }
         return valid
     }
@@ -45,7 +47,7 @@ public struct TwilioSignature: Sendable {
             let pairs = try? FormURLEncoded.parse(String(query.split(separator: "#").first ?? "")),
             let claimed = pairs.first(where: { $0.name == "bodySHA256" })?.value
         else { return false }
-        let bodyMatches = WebhookDigest.constantTimeEquals(WebhookDigest.sha256Hex(jsonBody), claimed.lowercased())
+        let bodyMatches = ConstantTime.equals(WebhookDigest.sha256Hex(jsonBody), claimed.lowercased())
         let signatureMatches = isValid(signature: signature, url: url, parameters: [])
         return bodyMatches && signatureMatches
     }

@@ -1,4 +1,5 @@
 import Crypto
+import OttoSupport
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -10,7 +11,7 @@ import Crypto
 public enum WebhookDigest {
     /// Lowercase hex SHA-256 of `bytes` (the body hash that de-duplicates deliveries).
     public static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String {
-        hex(SHA256.hash(data: Array(bytes)))
+        Hex.encode(SHA256.hash(data: Array(bytes)))
     }
 
     /// Base64 of HMAC-SHA1 or HMAC-SHA256 of `message` under `key`.
@@ -27,22 +28,4 @@ public enum WebhookDigest {
         }
     }
 
-    /// Compares in time that depends only on the lengths, so a forger learns nothing from timing.
-    public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8)
-        let right = Array(rhs.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var result = ""
-        for byte in bytes {
-            let text = String(byte, radix: 16)
-            result += byte < 16 ? "0" + text : text
-        }
-        return result
-    }
 }

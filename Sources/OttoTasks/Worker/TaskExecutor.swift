@@ -151,21 +151,15 @@ struct TaskExecutor: Sendable {
             logger, name: name, queue: queue, envelope: envelope, outcome: outcome, seconds: seconds, error: error)
     }
 
-    /// Runs `operation`, cancelling it when `limit` passes (then throws time limit exceeded).
+    /// Runs `operation`, cancelling it when `limit` passes and waiting until it has stopped (so
+    /// its slot is never freed while it still runs); then throws time limit exceeded.
     static func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T)
         async throws -> T
     {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw TaskError(.timeLimitExceeded, detail: "ran longer than \(limit)")
-            }
-            return value
+        do {
+            return try await withDeadline(limit, whenLate: .cancelAndWait, operation: operation)
+        } catch is DeadlineExceeded {
+            throw TaskError(.timeLimitExceeded, detail: "ran longer than \(limit)")
         }
     }
 }

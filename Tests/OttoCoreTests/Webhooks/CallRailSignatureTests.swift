@@ -1,5 +1,6 @@
 import OttoCalls
 import OttoCore
+import OttoSupport
 import Testing
 
 @Suite struct CallRailSignatureTests {
@@ -27,8 +28,8 @@ import Testing
     }
 
     @Test func constantTimeEqualsComparesWholeStrings() {
-        #expect(WebhookDigest.constantTimeEquals("abc", "abc"))
-        #expect(!WebhookDigest.constantTimeEquals("abc", "abd"))
-        #expect(!WebhookDigest.constantTimeEquals("abc", "abcd"))
+        #expect(ConstantTime.equals("abc", "abc"))
+        #expect(!ConstantTime.equals("abc", "abd"))
+        #expect(!ConstantTime.equals("abc", "abcd"))
     }
 }
