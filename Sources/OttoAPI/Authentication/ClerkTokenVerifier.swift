@@ -1,6 +1,5 @@
 import JWTKit
 import Logging
-import OttoCore
 import OttoSupport
 import OttoTasks
 

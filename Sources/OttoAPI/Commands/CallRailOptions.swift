@@ -1,6 +1,5 @@
 import ArgumentParser
 import OttoCalls
-import OttoCore
 import OttoSupport
 
 /// The CallRail binding options `tenants create` and `tenants update` share.

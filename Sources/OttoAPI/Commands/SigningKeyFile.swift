@@ -1,5 +1,4 @@
 import ArgumentParser
-import OttoCore
 import OttoSupport
 
 #if canImport(Glibc)

@@ -1,5 +1,4 @@
 import OttoCalls
-import OttoCore
 import OttoSupport
 
 #if canImport(FoundationEssentials)

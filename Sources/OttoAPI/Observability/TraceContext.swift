@@ -1,4 +1,3 @@
-import OttoCore
 import OttoSupport
 import W3CTraceContext
 

@@ -1,6 +1,5 @@
 import HTTPTypes
 import Hummingbird
-import OttoCore
 
 /// The webhook routes' rate limit, charged after verification (DESIGN.md "Rate limiting"): a
 /// verified webhook spends its tenant's bucket; one whose credentials fail (signature, account,

@@ -2,7 +2,6 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OttoCalls
-import OttoCore
 import OttoTasks
 import Prometheus
 

@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import OttoSupport
 import OttoTasks
 import ServiceLifecycle
 
@@ -91,26 +92,9 @@ public final class WebhookCredentialCache: Service, Sendable {
     /// credentials answer 503 meanwhile); `run()` keeps loading and applies the same check to its
     /// first success, which then stops the API.
     public func prepare(within limit: Duration = .seconds(2)) async throws {
-        await Self.waitAtMost(limit) { await self.reload(.start, waitForSlot: false) }
+        // The load is left to finish on its own past the limit: other callers may be waiting for it.
+        _ = try? await withDeadline(limit, whenLate: .leaveRunning) { await self.reload(.start, waitForSlot: false) }
         try checkUsableKeys()
-    }
-
-    /// Runs `operation` in its own task and waits for it, or for `limit`, whichever is first;
-    /// the operation is left to finish on its own (it is a load others may be waiting for).
-    static func waitAtMost(_ limit: Duration, _ operation: @escaping @Sendable () async -> Void) async {
-        let once = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
-        await withCheckedContinuation { continuation in
-            once.withLockedValue { $0 = continuation }
-            let timer = Task {
-                try? await Task.sleep(for: limit)
-                once.withLockedValue { $0.take() }?.resume()
-            }
-            Task {
-                await operation()
-                once.withLockedValue { $0.take() }?.resume()
-                timer.cancel()
-            }
-        }
     }
 
     /// The credentials of `tenantID`; a tenant the cache does not know waits for a reload.
