@@ -266,6 +266,7 @@ let package = Package(
                 "OttoTestSupport",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: testSwiftSettings
         ),
