@@ -202,6 +202,10 @@ let package = Package(
                 "OttoSupport", "OttoCore", "OttoTasks", "OttoCalls", "OttoPostgres", "OttoRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // TestTokens: Clerk-shaped tokens for the API's tests, unit and integration.
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/OttoTestSupport",
             swiftSettings: testSwiftSettings
