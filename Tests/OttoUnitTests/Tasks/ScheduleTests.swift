@@ -39,7 +39,10 @@ struct ScheduleTests {
     func ticksLimit() throws {
         #expect(Self.every(300).ticks(after: 0, through: 3000, limit: 2) == [2700, 3000])
         // A long interval gap starts near its end instead of walking every tick.
-        #expect(Self.every(1).ticks(after: 0, through: 1_700_000_000, limit: 3) == [1_699_999_998, 1_699_999_999, 1_700_000_000])
+        #expect(
+            Self.every(1).ticks(after: 0, through: 1_700_000_000, limit: 3) == [
+                1_699_999_998, 1_699_999_999, 1_700_000_000,
+            ])
         let quarterly = Schedule(name: "q", timing: .cron(try CronExpression("*/15 * * * *")), task: "otto.ping")
         #expect(quarterly.ticks(after: 0, through: 3600, limit: 2) == [2700, 3600])
     }

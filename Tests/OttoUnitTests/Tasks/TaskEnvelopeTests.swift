@@ -1,6 +1,7 @@
 import Foundation
-@testable import OttoTasks
 import Testing
+
+@testable import OttoTasks
 
 /// The JSON of a task envelope: the field names workers of every release read, and the round trip.
 @Suite("Task envelope")
