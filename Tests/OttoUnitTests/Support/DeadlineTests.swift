@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
-import OttoSupport
 import Testing
+
+@testable import OttoSupport
 
 /// The one "run this or give up after a timeout" helper.
 @Suite("withDeadline")
