@@ -202,6 +202,10 @@ let package = Package(
                 "OttoSupport", "OttoCore", "OttoTasks", "OttoCalls", "OttoPostgres", "OttoRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // TestTokens: Clerk-shaped tokens for the API's tests, unit and integration.
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/OttoTestSupport",
             swiftSettings: testSwiftSettings
@@ -216,7 +220,7 @@ let package = Package(
             path: "Benchmarks/MinimalServer",
             swiftSettings: swiftSettings
         ),
-        // Tests of the two leaf libraries against the real servers (and their parsers without one).
+        // Tests of the two leaf libraries against the real servers.
         .testTarget(
             name: "OttoPostgresTests",
             dependencies: [
@@ -251,6 +255,40 @@ let package = Package(
             ],
             swiftSettings: testSwiftSettings
         ),
+        // Tests that need no server and start no process: parsers, codecs, signatures, cursors,
+        // schedules, retry policies, configuration rules. Folders name the target under test.
+        .testTarget(
+            name: "OttoUnitTests",
+            dependencies: [
+                "OttoSupport",
+                "OttoPostgres",
+                "OttoRedis",
+                "OttoTasks",
+                "OttoCalls",
+                "OttoCore",
+                "OttoAPI",
+                "OttoTestSupport",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        // The domain against the real PostgreSQL and Redis: calls, the sweep, migrations.
+        .testTarget(
+            name: "OttoCallsTests",
+            dependencies: [
+                "OttoSupport",
+                "OttoTasks",
+                "OttoCalls",
+                "OttoCore",
+                "OttoPostgres",
+                "OttoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        // The composition of the processes' services against the real servers.
         .testTarget(
             name: "OttoCoreTests",
             dependencies: [
@@ -262,8 +300,7 @@ let package = Package(
                 "OttoRedis",
                 "OttoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: testSwiftSettings
         ),

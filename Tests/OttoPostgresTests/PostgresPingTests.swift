@@ -22,8 +22,7 @@ struct PostgresPingTests {
 
     @Test("ping gives up within its timeout when the server accepts TCP but never answers")
     func pingHungListener() async throws {
-        let listener = try SilentTCPListener()
-        defer { listener.close() }
+        let listener = try await SilentListener.start()
         // A connect timeout far beyond the bound below, so only the ping's own deadline can meet it.
         let configuration = PostgresConfiguration(
             url: "postgres://otto:otto@127.0.0.1:\(listener.port)/otto_test",
@@ -45,6 +44,7 @@ struct PostgresPingTests {
             }
             #expect(pool.connectionsInUse == 0)
         }
+        await listener.stop()
     }
 
     @Test("ping gives up within its timeout when a connected backend stops answering")

@@ -9,10 +9,10 @@ struct PostgresRestartTests {
     @Test(
         "while the server is down each query fails after one connect attempt, and the same pool works after it returns")
     func survivesRestart() async throws {
-        try await PostgresTestCluster.with { cluster in
+        try await OwnPostgresServer.with { server in
             let applicationName = "otto_restart_test"
             let configuration = PostgresConfiguration(
-                url: cluster.url,
+                url: server.superuserURL,
                 poolSize: 3,
                 connectTimeout: .seconds(2),
                 applicationName: applicationName
@@ -38,9 +38,9 @@ struct PostgresRestartTests {
                 }
                 // The pool's count is the server's (log_connections).
                 #expect(pool.connectAttempts == 3)
-                #expect(cluster.authorizedConnections(applicationName: applicationName) == 3)
+                #expect(server.authorizedConnections(applicationName: applicationName) == 3)
 
-                try await cluster.stop()
+                await server.stop()
 
                 // Down: every call fails, each after exactly one connect attempt (the refused connect
                 // that replaces its dead connection); nothing retries in a loop.
@@ -55,7 +55,7 @@ struct PostgresRestartTests {
                 #expect(pool.connectAttempts - beforePing == 1)
                 #expect(pool.connectionsInUse == 0)
 
-                try await cluster.start()
+                try await server.start()
 
                 // Back: the same pool answers, opening no more than its three connections.
                 let beforeRestart = pool.connectAttempts
@@ -70,7 +70,7 @@ struct PostgresRestartTests {
                 try await pool.ping(timeout: .seconds(2))
                 let opened = pool.connectAttempts - beforeRestart
                 #expect((1...3).contains(opened))
-                #expect(cluster.authorizedConnections(applicationName: applicationName) == 3 + opened)
+                #expect(server.authorizedConnections(applicationName: applicationName) == 3 + opened)
             }
         }
     }

@@ -109,7 +109,7 @@ struct RedisReconnectTests {
 
     @Test("ping fails with .timeout against a server that accepts but never replies")
     func pingTimesOutOnSilentServer() async throws {
-        let silent = try await RedisSilentServer()
+        let silent = try await SilentListener.start()
         var options = RedisClient.Options()
         options.commandTimeout = .milliseconds(500)
         let client = RedisTestEnvironment.client(
@@ -139,12 +139,12 @@ struct RedisReconnectTests {
         }
         await dedicated.close()
         await client.close()
-        await silent.close()
+        await silent.stop()
     }
 
     @Test("a connect that hangs in AUTH fails within the connect timeout")
     func connectTimesOutOnSilentServer() async throws {
-        let silent = try await RedisSilentServer()
+        let silent = try await SilentListener.start()
         var options = RedisClient.Options()
         options.connectTimeout = .milliseconds(400)
         let endpoint = RedisEndpoint(host: "127.0.0.1", port: silent.port, password: "unused")
@@ -162,7 +162,7 @@ struct RedisReconnectTests {
         // it the connect would not end. Measured here: 0.40-0.41 s; the bound is 24 times that.
         #expect(elapsed < .seconds(10), "connect took \(elapsed)")
         await client.close()
-        await silent.close()
+        await silent.stop()
     }
 
     @Test("a refused connection fails with connectionFailed")

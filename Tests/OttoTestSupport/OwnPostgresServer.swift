@@ -3,12 +3,13 @@ import OttoCalls
 import OttoTasks
 
 /// A PostgreSQL server of a test's own, for tests that take the database away from running
-/// Otto processes and bring it back (the shared server must stay up for everyone else).
+/// Otto processes or a pool and bring it back (the shared server must stay up for everyone else).
 ///
 /// The postmaster is a child of the test (never daemonised), so stopping it is awaited and
 /// leaves no zombie. PostgreSQL refuses to run as root: when the tests run as root, every
 /// server command runs as `postgres` through runuser, and that user owns the folder. The
 /// database `otto` belongs to the role `otto` (no superuser: row-level security binds it).
+/// The server logs to `server.log` in its folder, connections included (`log_connections`).
 public final class OwnPostgresServer: @unchecked Sendable {
     public let port: Int
     public let directory: URL
@@ -19,6 +20,8 @@ public final class OwnPostgresServer: @unchecked Sendable {
 
     /// The application role's URL.
     public var url: String { "postgres://otto@127.0.0.1:\(port)/otto" }
+    /// The superuser's URL (trust authentication on loopback), database `postgres`.
+    public var superuserURL: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
 
     private init(port: Int, directory: URL, binDirectory: String, runAsPostgres: Bool) {
         self.port = port
@@ -37,20 +40,54 @@ public final class OwnPostgresServer: @unchecked Sendable {
         if runAsPostgres { try await capture("/bin/chown", ["-R", "postgres:postgres", directory.path]) }
         let server = OwnPostgresServer(
             port: FreePort.pick(), directory: directory, binDirectory: binDirectory, runAsPostgres: runAsPostgres)
-        try await server.server(
-            "initdb", ["-D", server.dataPath, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
+        _ = FileManager.default.createFile(atPath: server.logURL.path, contents: nil)
+        do {
+            try await server.server(
+                "initdb", ["-D", server.dataPath, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
         return server
     }
 
+    /// Creates and starts a server, hands it to `body`, then stops it and removes its folder
+    /// (also when `body` throws).
+    public static func with<Result>(_ body: (OwnPostgresServer) async throws -> Result) async throws -> Result {
+        let server = try await create()
+        do {
+            try await server.start()
+            let result = try await body(server)
+            await server.remove()
+            return result
+        } catch {
+            await server.remove()
+            throw error
+        }
+    }
+
     private var dataPath: String { directory.appendingPathComponent("data").path }
+    private var logURL: URL { directory.appendingPathComponent("server.log") }
+
+    /// Connections the server authorized for `applicationName`, from its log, across every
+    /// start of this server.
+    public func authorizedConnections(applicationName: String) -> Int {
+        let log = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+        return log.split(whereSeparator: \.isNewline).filter {
+            $0.contains("connection authorized:") && $0.contains("application_name=\(applicationName)")
+        }.count
+    }
 
     /// Starts the server, waits until it accepts connections, and (the first time) creates the
     /// `otto` role and database.
     public func start() async throws {
+        let log = try FileHandle(forWritingTo: logURL)
+        defer { try? log.close() }
+        try log.seekToEnd()
         let process = Process()
         let arguments = [
             "-D", dataPath, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c",
-            "fsync=off",
+            "fsync=off", "-c", "log_connections=on",
         ]
         if runAsPostgres {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -60,14 +97,16 @@ public final class OwnPostgresServer: @unchecked Sendable {
             process.arguments = arguments
         }
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         self.process = process
         let deadline = ContinuousClock.now + .seconds(60)
         while (try? await Self.capture("\(binDirectory)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"])) == nil
         {
-            guard ContinuousClock.now < deadline, process.isRunning else { throw ServerDidNotStart() }
+            guard ContinuousClock.now < deadline, process.isRunning else {
+                throw ServerDidNotStart(log: (try? String(contentsOf: logURL, encoding: .utf8)) ?? "")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         let exists = try await psql("SELECT count(*) FROM pg_roles WHERE rolname = 'otto'")
@@ -139,7 +178,11 @@ public final class OwnPostgresServer: @unchecked Sendable {
         return text
     }
 
-    public struct ServerDidNotStart: Error {}
+    public struct ServerDidNotStart: Error, CustomStringConvertible {
+        /// The server's log.
+        public var log: String
+        public var description: String { "PostgreSQL did not start: \(log)" }
+    }
     public struct CommandFailed: Error, CustomStringConvertible {
         public var command: String
         public var output: String

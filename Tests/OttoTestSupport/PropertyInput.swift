@@ -46,6 +46,15 @@ public enum PropertyInput {
         if iteration % 32 == 0 { await Task.yield() }
     }
 
+    /// Seconds since 1970 at and past the edges of what `Date` and PostgreSQL hold: NaN, the
+    /// infinities, the largest doubles, the first instant of year 1 and the last of year 9999 and
+    /// their neighbours.
+    public static let extremeInstants: [Double] = [
+        .nan, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e300, -1e300, 9.3e12,
+        -9.3e12, 9.2e15, 253_402_300_800, 253_402_300_799.999_999, -62_135_596_800, -62_135_596_800.000_001, 0, -0.0,
+        .leastNonzeroMagnitude,
+    ]
+
     /// Tokens that tend to break parsers. (Not `*2147483647`: hiredis 0.14 would allocate a
     /// 2^31-entry table and walk it when freed, seconds per input; see the RESP tests.)
     public static let tokens: [[UInt8]] =
