@@ -91,8 +91,7 @@ let package = Package(
         .target(
             name: "OttoSupport",
             dependencies: [
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,6 @@
 import Logging
 
-/// Minimal JSON string encoding for log lines and hand-built responses: fast, allocation-light,
+/// Minimal JSON string encoding for log lines: fast, allocation-light,
 /// always valid JSON.
 public enum JSONText {
     /// `value` as a JSON string literal, quotes included.
