@@ -5,7 +5,9 @@ import Testing
 struct CallRailClientTests {
     static let account = StandInCredentials.callRailAccount
 
-    @Test("a call's recording is found through API v3 and its MP3 streamed through CallRail's redirect", arguments: [false, true])
+    @Test(
+        "a call's recording is found through API v3 and its MP3 streamed through CallRail's redirect",
+        arguments: [false, true])
     func recording(hipaa: Bool) async throws {
         try await withStandIn { standIn, clients in
             let created = try await standIn.post(
@@ -19,15 +21,18 @@ struct CallRailClientTests {
             #expect(media.container == .mp3)
             #expect(media.contentLength == Int64(bytes.count))
             let sent = try await standIn.requests("callrail")
-            let media_requests = sent.filter { ($0["path"] as? String)?.hasPrefix("/v3/") == false }
-            #expect(media_requests.allSatisfy { ($0["headers"] as? [String: String])?["authorization"] == nil })
+            let mediaRequests = sent.filter { ($0["path"] as? String)?.hasPrefix("/v3/") == false }
+            #expect(mediaRequests.allSatisfy { ($0["headers"] as? [String: String])?["authorization"] == nil })
         }
     }
 
     @Test(
         "CallRail's failures become ProviderErrors",
         arguments: [
-            (["fault": "unauthorized"], ProviderError.Kind.rejected(status: 401, message: "HTTP Token: Access denied.")),
+            (
+                ["fault": "unauthorized"],
+                ProviderError.Kind.rejected(status: 401, message: "HTTP Token: Access denied.")
+            ),
             (["fault": "status", "status": 429, "retry_after": 60], .rateLimited(retryAfter: .seconds(60))),
             (["fault": "status", "status": 429], .rateLimited(retryAfter: nil)),
             (["fault": "status", "status": 503], .unavailable(status: 503)),

@@ -56,7 +56,14 @@ struct DeepgramClientTests {
             (["fault": "status", "status": 429], .rateLimited(retryAfter: nil)),
             (["fault": "status", "status": 503], .unavailable(status: 503)),
             (["fault": "status", "status": 502], .unavailable(status: 502)),
-            (["fault": "status", "status": 402], .rejected(status: 402, message: "Project does not have enough credits for an ASR request and does not have an overage agreement.")),
+            (
+                ["fault": "status", "status": 402],
+                .rejected(
+                    status: 402,
+                    message:
+                        "Project does not have enough credits for an ASR request and does not have an overage agreement."
+                )
+            ),
             (["fault": "malformed"], .invalidResponse(reason: "the body is not a transcription result")),
             (["fault": "disconnect"], .unavailable(status: nil)),
         ] as [([String: any Sendable], ProviderError.Kind)])

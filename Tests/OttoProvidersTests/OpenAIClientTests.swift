@@ -9,7 +9,8 @@ struct OpenAIClientTests {
             .init(
                 channel: 1, speaker: nil, start: 3.6, end: 7.9, confidence: 0.9,
                 text: "I wanted to ask about the price of a new kitchen."),
-            .init(channel: 0, speaker: nil, start: 8.3, end: 11.0, confidence: 0.95, text: "We can visit next Tuesday."),
+            .init(
+                channel: 0, speaker: nil, start: 8.3, end: 11.0, confidence: 0.95, text: "We can visit next Tuesday."),
         ], durationSeconds: 12, model: "nova-3")
 
     @Test("the analysis comes back decoded, with the model and the tokens it cost")
@@ -65,12 +66,23 @@ struct OpenAIClientTests {
     @Test(
         "OpenAI's failures become ProviderErrors",
         arguments: [
-            (["fault": "unauthorized"], ProviderError.Kind.rejected(status: 401, message: "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.")),
+            (
+                ["fault": "unauthorized"],
+                ProviderError.Kind.rejected(
+                    status: 401,
+                    message:
+                        "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys."
+                )
+            ),
             (["fault": "status", "status": 429, "retry_after": 2], .rateLimited(retryAfter: .seconds(2))),
             (["fault": "status", "status": 429, "retry_after": 0.25], .rateLimited(retryAfter: .milliseconds(250))),
             (
                 ["fault": "status", "status": 429, "code": "insufficient_quota"],
-                .rejected(status: 429, message: "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.")
+                .rejected(
+                    status: 429,
+                    message:
+                        "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors."
+                )
             ),
             (["fault": "status", "status": 500], .unavailable(status: 500)),
             (["fault": "status", "status": 502], .unavailable(status: 502)),

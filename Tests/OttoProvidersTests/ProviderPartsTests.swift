@@ -9,8 +9,10 @@ struct ProviderPartsTests {
     @Test("error bodies give the provider's message in each provider's shape, shortened")
     func errorBodies() {
         func read(_ text: String) -> ProviderErrorBody { ProviderErrorBody(ByteBuffer(string: text)) }
-        #expect(read(#"{"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."}"#).text == "Invalid credentials.")
-        let quota = read(#"{"error": {"message": "quota", "type": "insufficient_quota", "code": "insufficient_quota"}}"#)
+        #expect(
+            read(#"{"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."}"#).text == "Invalid credentials.")
+        let quota = read(
+            #"{"error": {"message": "quota", "type": "insufficient_quota", "code": "insufficient_quota"}}"#)
         #expect(quota.text == "quota" && quota.code == "insufficient_quota")
         #expect(read(#"{"error": "Not found"}"#).text == "Not found")
         #expect(read(#"{"code": 20003, "message": "Authenticate"}"#).text == "Authenticate")
@@ -20,7 +22,8 @@ struct ProviderPartsTests {
 
     @Test("HTTP Basic credentials are base64 of user:password")
     func basic() {
-        #expect(BasicAuthorization.value(user: "Aladdin", password: "open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+        #expect(
+            BasicAuthorization.value(user: "Aladdin", password: "open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
         #expect(BasicAuthorization.base64(Array("ab".utf8)) == "YWI=")
         #expect(BasicAuthorization.base64(Array("a".utf8)) == "YQ==")
     }

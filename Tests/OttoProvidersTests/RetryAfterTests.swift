@@ -42,7 +42,8 @@ struct RetryAfterTests {
     @Test(
         "anything else is no answer (the caller backs off on its own schedule)",
         arguments: [
-            "", "soon", "-5", "1e3", "1.", ".5", "12abc", "Sun, 06 Nov 1994 08:49:37 CET", "Sun, 30 Feb 1994 08:49:37 GMT",
+            "", "soon", "-5", "1e3", "1.", ".5", "12abc", "Sun, 06 Nov 1994 08:49:37 CET",
+            "Sun, 30 Feb 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
             "99999999999999999999",
         ])

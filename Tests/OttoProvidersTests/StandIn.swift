@@ -34,7 +34,14 @@ final class StandIn: @unchecked Sendable {
             let port = Int.random(in: 30_500...31_999)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [script, "--port", String(port)]
+            // The test process blocks most signals in its threads and a spawned child inherits
+            // that mask: unblock them first, or the stand-in never sees SIGTERM.
+            process.arguments = [
+                "-c",
+                "import runpy, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                    + "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
+                script, "--port", String(port),
+            ]
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
@@ -154,12 +161,15 @@ func withStandIn(
 ) async throws {
     let standIn = try await StandIn.start()
     var configuration = ProviderConfiguration(
-        deepgram: .init(baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.deepgramKey), requestTimeout: .seconds(30)),
-        openAI: .init(baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.openAIKey), requestTimeout: .seconds(30)),
+        deepgram: .init(
+            baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.deepgramKey), requestTimeout: .seconds(30)),
+        openAI: .init(
+            baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.openAIKey), requestTimeout: .seconds(30)),
         twilioMedia: .init(
             accountSID: StandInCredentials.twilioAccount, authToken: .init(StandInCredentials.twilioToken),
             requestTimeout: .seconds(30)),
-        callRail: .init(baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.callRailKey), requestTimeout: .seconds(30)))
+        callRail: .init(
+            baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.callRailKey), requestTimeout: .seconds(30)))
     adjust(&configuration)
     let http = ProviderHTTPClient(readTimeout: .seconds(30), logger: Logger(label: "otto.tests.providers"))
     do {

@@ -32,7 +32,8 @@ struct TwilioMediaClientTests {
         try await withStandIn({ $0.twilioMedia = .init(requestTimeout: .seconds(30)) }) { standIn, clients in
             let recording = try await standIn.post(
                 "/_standin/recordings", ["duration": 5, "channels": 2, "basic_auth": false])
-            let media = try await clients.twilioMedia.fetchRecording(try #require(recording["recording_url"] as? String))
+            let media = try await clients.twilioMedia.fetchRecording(
+                try #require(recording["recording_url"] as? String))
             let (bytes, _) = try await media.body.collectAll()
             #expect(media.contentLength == Int64(bytes.count))
             #expect(try await standIn.requests("twilio").count == 1)
@@ -76,7 +77,8 @@ struct TwilioMediaClientTests {
             let recording = try await standIn.post(
                 "/_standin/recordings", ["duration": 5, "basic_auth": true, "redirect": false])
             try await standIn.fault(["provider": "twilio", "fault": "malformed"])
-            let media = try await clients.twilioMedia.fetchRecording(try #require(recording["recording_url"] as? String))
+            let media = try await clients.twilioMedia.fetchRecording(
+                try #require(recording["recording_url"] as? String))
             let error = await providerError { try await media.body.collectAll() }
             #expect(error == ProviderError(.twilio, .invalidResponse(reason: "the media is not WAV audio")))
         }
@@ -105,7 +107,9 @@ struct TwilioMediaClientTests {
                 try await clients.twilioMedia.fetchRecording(
                     "\(standIn.baseURL)/2010-04-01/Accounts/\(other)/Recordings/RE\(String(repeating: "2", count: 32))")
             }
-            #expect(error?.kind == .invalidResponse(reason: "the RecordingUrl is not a recording of the configured account"))
+            #expect(
+                error?.kind == .invalidResponse(reason: "the RecordingUrl is not a recording of the configured account")
+            )
             let sent = try await standIn.requests("twilio")
             #expect(sent.isEmpty)
         }

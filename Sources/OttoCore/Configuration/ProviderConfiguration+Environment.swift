@@ -61,7 +61,8 @@ extension ConfigValues {
     /// A model name: what goes into a query string or a JSON string unescaped.
     fileprivate mutating func modelName(_ variable: String, default defaultValue: String) -> String {
         guard let text = raw(variable)?.trimmed else { return defaultValue }
-        let allowed = text.count <= 100 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._:".contains($0)) }
+        let allowed =
+            text.count <= 100 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._:".contains($0)) }
         guard allowed else {
             problem(variable, "must be a model name (letters, digits, '-', '.', '_' or ':', at most 100)")
             return defaultValue

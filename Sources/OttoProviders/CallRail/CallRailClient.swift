@@ -1,12 +1,13 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import OttoSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import AsyncHTTPClient
-import NIOCore
-import NIOHTTP1
-import OttoSupport
 
 /// CallRail's API v3: where a call's recording is, and its MP3 as a stream.
 public struct CallRailClient: Sendable {
@@ -21,7 +22,8 @@ public struct CallRailClient: Sendable {
     /// The recording's URL (`GET /v3/a/{account}/calls/{call}/recording.json`): a CallRail link
     /// that redirects to the MP3, or for HIPAA accounts a temporary storage URL (not to be stored).
     public func recordingURL(accountID: String, callID: String) async throws -> String {
-        var request = try request(path: "/v3/a/\(try Self.segment(accountID))/calls/\(try Self.segment(callID))/recording.json")
+        var request = try request(
+            path: "/v3/a/\(try Self.segment(accountID))/calls/\(try Self.segment(callID))/recording.json")
         request.method = .GET
         let (_, body) = try await http.sendReadingBody(
             request, to: .callRail, timeout: configuration.requestTimeout, limit: 1 << 20)
@@ -40,7 +42,8 @@ public struct CallRailClient: Sendable {
         let url = try await recordingURL(accountID: accountID, callID: callID)
         var headers = HTTPHeaders()
         headers.add(name: "Accept", value: AudioContainer.mp3.contentType)
-        return try await http.fetchMedia(url, headers: headers, provider: .callRail, timeout: configuration.requestTimeout)
+        return try await http.fetchMedia(
+            url, headers: headers, provider: .callRail, timeout: configuration.requestTimeout)
     }
 
     private func request(path: String) throws -> HTTPClientRequest {

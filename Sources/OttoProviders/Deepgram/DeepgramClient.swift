@@ -1,12 +1,13 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import OttoSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import AsyncHTTPClient
-import NIOCore
-import NIOHTTP1
-import OttoSupport
 
 /// Deepgram's pre-recorded transcription (`POST {base}/v1/listen`), the audio streamed from
 /// wherever it is being read (a Twilio download) without touching disk.

@@ -36,8 +36,12 @@ struct DeepgramResponse: Decodable {
     /// The transcript, or why the answer cannot be one.
     func transcript(model: String) throws(ProviderError) -> Transcript {
         func invalid(_ reason: String) -> ProviderError { ProviderError(.deepgram, .invalidResponse(reason: reason)) }
-        guard metadata.duration.isFinite, metadata.duration >= 0 else { throw invalid("metadata.duration is not a length") }
-        guard let raw = results.utterances else { throw invalid("results.utterances is missing (utterances=true was sent)") }
+        guard metadata.duration.isFinite, metadata.duration >= 0 else {
+            throw invalid("metadata.duration is not a length")
+        }
+        guard let raw = results.utterances else {
+            throw invalid("results.utterances is missing (utterances=true was sent)")
+        }
         var utterances: [Transcript.Utterance] = []
         utterances.reserveCapacity(raw.count)
         for (index, item) in raw.enumerated() {

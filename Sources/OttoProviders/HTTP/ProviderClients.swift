@@ -1,4 +1,3 @@
-
 /// The four provider clients over one shared ``ProviderHTTPClient``: what the pipeline's tasks
 /// are given.
 public struct ProviderClients: Sendable {

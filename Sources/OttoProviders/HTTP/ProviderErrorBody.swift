@@ -1,9 +1,10 @@
+import NIOCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import NIOCore
 
 /// The message of a provider's error body, in whichever shape the provider uses: Deepgram's
 /// `{"err_msg"}`, OpenAI's `{"error": {"message", "code"}}`, CallRail's `{"error": "..."}`,

@@ -38,7 +38,8 @@ extension ProviderHTTPClient {
 
     private func media(_ response: HTTPClientResponse, provider: ProviderName) throws -> RecordingMedia {
         guard response.status == .ok else {
-            throw ProviderError(provider, .invalidResponse(reason: "HTTP \(response.status.code) where 200 was expected"))
+            throw ProviderError(
+                provider, .invalidResponse(reason: "HTTP \(response.status.code) where 200 was expected"))
         }
         let type = response.headers.first(name: "Content-Type") ?? ""
         guard let container = AudioContainer(contentType: type) else {

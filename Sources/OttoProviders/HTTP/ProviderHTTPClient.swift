@@ -67,12 +67,12 @@ public final class ProviderHTTPClient: Service, Sendable {
     ) async throws -> (HTTPClientResponse, ByteBuffer) {
         let response = try await send(request, to: provider, timeout: timeout)
         guard response.status == .ok else {
-            throw ProviderError(provider, .invalidResponse(reason: "HTTP \(response.status.code) where 200 was expected"))
+            throw ProviderError(
+                provider, .invalidResponse(reason: "HTTP \(response.status.code) where 200 was expected"))
         }
         do {
             return (response, try await response.body.collect(upTo: limit))
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             throw ProviderError(provider, .invalidResponse(reason: "the body is larger than \(limit) bytes"))
         } catch {
             throw Self.transportError(error, provider: provider)

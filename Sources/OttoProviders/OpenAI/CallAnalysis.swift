@@ -64,7 +64,8 @@ public struct CallAnalysis: Sendable, Equatable, Codable {
     /// The strict schema of the answer.
     public static let schema = JSONSchema.object(
         [
-            .init("summary", .string(description: "Two to four sentences on what the call was about and how it ended.")),
+            .init(
+                "summary", .string(description: "Two to four sentences on what the call was about and how it ended.")),
             .init(
                 "sentiment",
                 .string(description: "The caller's overall sentiment.", oneOf: Sentiment.allCases.map(\.rawValue))),

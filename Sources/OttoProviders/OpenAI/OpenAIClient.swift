@@ -1,12 +1,13 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import OttoSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import AsyncHTTPClient
-import NIOCore
-import NIOHTTP1
-import OttoSupport
 
 /// OpenAI's chat completions with Structured Outputs (`response_format` `json_schema`,
 /// `strict: true`): the answer is decoded into the schema's Swift type or fails.
@@ -96,7 +97,8 @@ public struct OpenAIClient: Sendable {
         switch error {
         case .keyNotFound(let key, let context):
             let parent = path(context)
-            return parent == "the document" ? "\(key.stringValue) is missing" : "\(parent).\(key.stringValue) is missing"
+            return parent == "the document"
+                ? "\(key.stringValue) is missing" : "\(parent).\(key.stringValue) is missing"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "\(path(context)) has the wrong type"
         case .dataCorrupted(let context):

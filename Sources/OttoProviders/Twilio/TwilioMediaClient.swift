@@ -35,7 +35,8 @@ public struct TwilioMediaClient: Sendable {
             }
             headers.add(name: "Authorization", value: BasicAuthorization.value(user: account, password: token.value))
         }
-        return try await http.fetchMedia(url, headers: headers, provider: .twilio, timeout: configuration.requestTimeout)
+        return try await http.fetchMedia(
+            url, headers: headers, provider: .twilio, timeout: configuration.requestTimeout)
     }
 
     /// `RecordingUrl` with the container's extension (the callback's URL has none), or nil
