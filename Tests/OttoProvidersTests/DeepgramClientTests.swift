@@ -48,6 +48,19 @@ struct DeepgramClientTests {
         }
     }
 
+    @Test("a download that breaks during the upload fails as the recording provider's error, not Deepgram's")
+    func brokenSource() async throws {
+        try await withStandIn { standIn, clients in
+            let recording = try await standIn.post(
+                "/_standin/recordings", ["duration": 60, "channels": 1, "redirect": false])
+            try await standIn.fault(["provider": "twilio", "fault": "disconnect", "after_bytes": 200_000])
+            let media = try await clients.twilioMedia.fetchRecording(
+                try #require(recording["recording_url"] as? String))
+            let error = await providerError { try await clients.deepgram.transcribe(media, channels: .mono) }
+            #expect(error == ProviderError(.twilio, .unavailable(status: nil)))
+        }
+    }
+
     @Test(
         "Deepgram's failures become ProviderErrors",
         arguments: [

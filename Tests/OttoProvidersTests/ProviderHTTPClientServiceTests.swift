@@ -8,7 +8,7 @@ import Testing
 struct ProviderHTTPClientServiceTests {
     @Test("run() waits for graceful shutdown, then shuts the client down")
     func gracefulShutdown() async throws {
-        let http = ProviderHTTPClient(logger: Logger(label: "otto.tests.providers"))
+        let http = ProviderHTTPClient(connectTimeout: .seconds(1), logger: Logger(label: "otto.tests.providers"))
         let deepgram = DeepgramClient(
             configuration: .init(baseURL: "http://127.0.0.1:9", apiKey: .init("k")), http: http)
         try await testGracefulShutdown { trigger in

@@ -171,7 +171,9 @@ func withStandIn(
         callRail: .init(
             baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.callRailKey), requestTimeout: .seconds(30)))
     adjust(&configuration)
-    let http = ProviderHTTPClient(readTimeout: .seconds(30), logger: Logger(label: "otto.tests.providers"))
+    // AsyncHTTPClient retries a refused connection until the connect timeout: keep it short.
+    let http = ProviderHTTPClient(
+        connectTimeout: .seconds(1), readTimeout: .seconds(30), logger: Logger(label: "otto.tests.providers"))
     do {
         try await body(standIn, ProviderClients(configuration: configuration, http: http))
         let violations = try await standIn.violations()

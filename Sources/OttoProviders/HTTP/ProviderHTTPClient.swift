@@ -19,10 +19,9 @@ public final class ProviderHTTPClient: Service, Sendable {
     ///   - connectTimeout: how long opening a connection may take.
     ///   - readTimeout: how long a response may go without a byte (a stalled media stream).
     public init(connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60), logger: Logger) {
-        var configuration = HTTPClient.Configuration(
+        let configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)))
-        configuration.httpVersion = .automatic
         client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
             backgroundActivityLogger: logger)
