@@ -126,6 +126,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // HTTP clients of the four providers the pipeline calls (Deepgram, OpenAI, Twilio media,
+        // CallRail): one shared AsyncHTTPClient run as a Service, typed provider errors. Knows
+        // no Otto type but OttoSupport's.
+        .target(
+            name: "OttoProviders",
+            dependencies: [
+                "OttoSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Configuration per process, logging set-up and the composition of each process.
         // Configuration per process, logging set-up and the composition of each process.
         .target(
@@ -136,6 +151,7 @@ let package = Package(
                 "OttoRedis",
                 "OttoTasks",
                 "OttoCalls",
+                "OttoProviders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -265,6 +281,7 @@ let package = Package(
                 "OttoTasks",
                 "OttoCalls",
                 "OttoCore",
+                "OttoProviders",
                 "OttoAPI",
                 "OttoTestSupport",
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -284,6 +301,20 @@ let package = Package(
                 "OttoPostgres",
                 "OttoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        // The provider clients against the local stand-ins (Tests/StandIns/providers.py).
+        .testTarget(
+            name: "OttoProvidersTests",
+            dependencies: [
+                "OttoProviders",
+                "OttoSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: testSwiftSettings
         ),

@@ -1,5 +1,6 @@
 import Configuration
 import OttoCalls
+import OttoProviders
 import OttoSupport
 import OttoTasks
 
@@ -18,6 +19,8 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
     public var database: DatabaseConfiguration?
     /// nil when `ENABLE_CELERY` is off.
     public var providers: ProviderCredentials?
+    /// The provider clients' URLs, models, keys and timeout; nil when `ENABLE_CELERY` is off.
+    public var providerClients: ProviderConfiguration?
     /// nil when `ENABLE_CELERY` is off.
     public var worker: WorkerConfiguration?
 
@@ -32,7 +35,7 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
         environment: AppEnvironment = .development, logging: LoggingConfiguration = LoggingConfiguration(),
         enableCelery: Bool = false, redis: RedisConfiguration = RedisConfiguration(),
         database: DatabaseConfiguration? = nil, providers: ProviderCredentials? = nil,
-        worker: WorkerConfiguration? = nil
+        providerClients: ProviderConfiguration? = nil, worker: WorkerConfiguration? = nil
     ) {
         self.environment = environment
         self.logging = logging
@@ -40,11 +43,12 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
         self.redis = redis
         self.database = database
         self.providers = providers
+        self.providerClients = providerClients
         self.worker = worker
     }
 
     /// Reads `APP_ENV`, logging, `ENABLE_CELERY`, the key prefix and, when `ENABLE_CELERY=true`,
-    /// `DATABASE_URL`, Redis, the providers' keys and the worker's knobs.
+    /// `DATABASE_URL`, Redis, the providers' keys, URLs and models, and the worker's knobs.
     public init(config: ConfigReader) throws(ConfigurationError) {
         var reader = ProcessConfigurationReader(config: config)
         let environment = reader.environment
@@ -70,12 +74,18 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
         let providers = reader.read { config throws(ConfigurationProblems) in
             try ProviderCredentials(config: config, environment: environment)
         }
+        let providerClients = reader.read { config throws(ConfigurationProblems) in
+            try ProviderConfiguration(
+                config: config, environment: environment, credentials: providers ?? ProviderCredentials())
+        }
         let worker = reader.read(WorkerConfiguration.init(config:))
-        guard reader.problems.isEmpty, let logging, let database, let redis, let providers, let worker else {
+        guard reader.problems.isEmpty, let logging, let database, let redis, let providers, let providerClients,
+            let worker
+        else {
             throw reader.error(for: Self.process)
         }
         self.init(
             environment: environment, logging: logging, enableCelery: true, redis: redis, database: database,
-            providers: providers, worker: worker)
+            providers: providers, providerClients: providerClients, worker: worker)
     }
 }

@@ -54,7 +54,7 @@ struct ConfigurationBoundsTests {
         api("REDIS_URL", "redis://127.0.0.1:\(overflow)/0")
         api("REDIS_URL", "redis://127.0.0.1:6379/\(overflow)")
         for variable in [
-            "WORKER_CONCURRENCY", "WORKER_VISIBILITY_TIMEOUT", "WORKER_SHUTDOWN_GRACE",
+            "WORKER_CONCURRENCY", "WORKER_VISIBILITY_TIMEOUT", "WORKER_SHUTDOWN_GRACE", "PROVIDER_REQUEST_TIMEOUT",
         ] {
             cases.append(
                 Case(
