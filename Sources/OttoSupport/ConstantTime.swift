@@ -10,7 +10,7 @@ public enum ConstantTime {
         return difference == 0
     }
 
-    /// The UTF-8 bytes of two strings compared as ``equals(_:_:)-(some Collection<UInt8>, some Collection<UInt8>)``.
+    /// The UTF-8 bytes of two strings, compared as above.
     public static func equals(_ lhs: String, _ rhs: String) -> Bool {
         equals(Array(lhs.utf8), Array(rhs.utf8))
     }

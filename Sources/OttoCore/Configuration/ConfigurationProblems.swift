@@ -11,4 +11,17 @@ public struct ConfigurationProblems: Error, Sendable, Equatable, CustomStringCon
     public var variables: [String] { problems.map(\.variable) }
 
     public var description: String { problems.map(\.description).joined(separator: "; ") }
+
+    /// What `read` makes or, when it finds problems, `fallback`, with the problems appended to
+    /// `problems`: how one configuration type reads a nested concern and goes on collecting.
+    public static func collect<T>(
+        into problems: inout [ConfigurationError.Problem], fallback: T, _ read: () throws(ConfigurationProblems) -> T
+    ) -> T {
+        do {
+            return try read()
+        } catch {
+            problems += error.problems
+            return fallback
+        }
+    }
 }

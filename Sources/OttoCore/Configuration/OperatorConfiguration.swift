@@ -20,18 +20,13 @@ public struct OperatorConfiguration: Sendable {
         var problems: [ConfigurationError.Problem] = []
         let environment =
             AppEnvironment(rawValue: ConfigValues(config).raw("APP_ENV")?.lowercased() ?? "") ?? .development
-        var logging = LoggingConfiguration()
-        do {
-            logging = try LoggingConfiguration(config: config, environment: environment)
-        } catch {
-            problems += error.problems
+        var logging = ConfigurationProblems.collect(into: &problems, fallback: LoggingConfiguration()) {
+            () throws(ConfigurationProblems) in try LoggingConfiguration(config: config, environment: environment)
         }
         logging.format = .text
-        var redis = RedisConfiguration()
-        do {
-            redis = try RedisConfiguration(config: config, use: .required(because: "by the operator tools"))
-        } catch {
-            problems += error.problems
+        let redis = ConfigurationProblems.collect(into: &problems, fallback: RedisConfiguration()) {
+            () throws(ConfigurationProblems) in
+            try RedisConfiguration(config: config, use: .required(because: "by the operator tools"))
         }
         guard problems.isEmpty, let endpoint = redis.endpoint else {
             throw ConfigurationError(process: .worker, environment: environment.rawValue, problems: problems)

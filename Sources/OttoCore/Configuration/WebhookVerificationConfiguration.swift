@@ -40,11 +40,8 @@ public struct WebhookVerificationConfiguration: Sendable {
     public init(config: ConfigReader, environment: AppEnvironment) throws(ConfigurationProblems) {
         var values = ConfigValues(config)
         var problems: [ConfigurationError.Problem] = []
-        do {
-            twilio = try TwilioCredentials(config: config, environment: environment)
-        } catch {
-            problems = error.problems
-            twilio = TwilioCredentials()
+        twilio = ConfigurationProblems.collect(into: &problems, fallback: TwilioCredentials()) {
+            () throws(ConfigurationProblems) in try TwilioCredentials(config: config, environment: environment)
         }
         let strict = environment.strictRequirement
         callrailSigningKey = values.secret("CALLRAIL_SIGNING_KEY", requiredBecause: strict)
