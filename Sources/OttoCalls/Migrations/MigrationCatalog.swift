@@ -8,5 +8,6 @@ public enum MigrationCatalog {
         calls,
         tenantCallRail,
         webhookRecovery,
+        callPipeline,
     ]
 }
