@@ -30,6 +30,9 @@ public protocol WorkflowJournal: Sendable {
     /// The step was deferred (no attempt spent) until `until` (unix seconds).
     func stepDeferred(_ ref: WorkflowStepRef, reason: String, until: Double) async throws
 
+    /// The input the workflow was started with (its first step's input), or nil.
+    func input(workflow: String, subjectID: String, tenantID: String?) async throws -> String?
+
     /// The stored output of a step in the workflow's current state, or nil.
     func output(workflow: String, subjectID: String, tenantID: String?, step: String) async throws -> String?
 
