@@ -23,6 +23,8 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
     public var providerClients: ProviderConfiguration?
     /// nil when `ENABLE_CELERY` is off.
     public var worker: WorkerConfiguration?
+    /// The pipeline's provider limits and per-tenant fairness; nil when `ENABLE_CELERY` is off.
+    public var pipeline: PipelineConfiguration?
 
     public var databaseURL: Secret? { database?.url }
 
@@ -35,7 +37,8 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
         environment: AppEnvironment = .development, logging: LoggingConfiguration = LoggingConfiguration(),
         enableCelery: Bool = false, redis: RedisConfiguration = RedisConfiguration(),
         database: DatabaseConfiguration? = nil, providers: ProviderCredentials? = nil,
-        providerClients: ProviderConfiguration? = nil, worker: WorkerConfiguration? = nil
+        providerClients: ProviderConfiguration? = nil, worker: WorkerConfiguration? = nil,
+        pipeline: PipelineConfiguration? = nil
     ) {
         self.environment = environment
         self.logging = logging
@@ -45,6 +48,7 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
         self.providers = providers
         self.providerClients = providerClients
         self.worker = worker
+        self.pipeline = pipeline
     }
 
     /// Reads `APP_ENV`, logging, `ENABLE_CELERY`, the key prefix and, when `ENABLE_CELERY=true`,
@@ -79,13 +83,14 @@ public struct WorkerProcessConfiguration: ProcessConfiguration {
                 config: config, environment: environment, credentials: providers ?? ProviderCredentials())
         }
         let worker = reader.read(WorkerConfiguration.init(config:))
+        let pipeline = reader.read(PipelineConfiguration.init(config:))
         guard reader.problems.isEmpty, let logging, let database, let redis, let providers, let providerClients,
-            let worker
+            let worker, let pipeline
         else {
             throw reader.error(for: Self.process)
         }
         self.init(
             environment: environment, logging: logging, enableCelery: true, redis: redis, database: database,
-            providers: providers, providerClients: providerClients, worker: worker)
+            providers: providers, providerClients: providerClients, worker: worker, pipeline: pipeline)
     }
 }
