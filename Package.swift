@@ -221,6 +221,8 @@ let package = Package(
                 // TestTokens: Clerk-shaped tokens for the API's tests, unit and integration.
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                // StandIn: the provider stand-ins' control API.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/OttoTestSupport",
             swiftSettings: testSwiftSettings
@@ -310,6 +312,7 @@ let package = Package(
             dependencies: [
                 "OttoProviders",
                 "OttoSupport",
+                "OttoTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

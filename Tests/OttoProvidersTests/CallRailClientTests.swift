@@ -1,4 +1,5 @@
 import OttoProviders
+import OttoTestSupport
 import Testing
 
 @Suite("CallRailClient against the stand-in")

@@ -1,5 +1,6 @@
 import NIOCore
 import OttoProviders
+import OttoTestSupport
 import Testing
 
 @Suite("DeepgramClient against the stand-in")

@@ -1,4 +1,5 @@
 import OttoProviders
+import OttoTestSupport
 import Testing
 
 @Suite("OpenAIClient against the stand-in")

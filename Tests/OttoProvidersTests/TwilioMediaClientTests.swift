@@ -1,4 +1,5 @@
 import OttoProviders
+import OttoTestSupport
 import Testing
 
 @Suite("TwilioMediaClient against the stand-in")

@@ -2,20 +2,19 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import OttoProviders
-import Testing
 
 /// The provider stand-ins (Tests/StandIns/providers.py) in a process of their own, one per
-/// test so faults programmed by one test never reach another.
-final class StandIn: @unchecked Sendable {
+/// test so faults programmed by one test never reach another. Used by the provider clients'
+/// tests and by the pipeline's system tests.
+public final class StandIn: @unchecked Sendable {
     // Configured and started in `start()`, afterwards only signalled and read, which
     // Foundation's Process allows from any thread.
     private let process: Process
-    let port: Int
+    public let port: Int
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    static let script = URL(fileURLWithPath: #filePath)
+    public static let script = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("StandIns/providers.py").path
 
@@ -29,7 +28,7 @@ final class StandIn: @unchecked Sendable {
     }
 
     /// Starts a stand-in on a free port below Linux's ephemeral range and waits for `ready PORT`.
-    static func start() async throws -> StandIn {
+    public static func start() async throws -> StandIn {
         for _ in 0..<8 {
             let port = Int.random(in: 30_500...31_999)
             let process = Process()
@@ -74,7 +73,7 @@ final class StandIn: @unchecked Sendable {
     }
 
     /// SIGTERM, then waits for the exit (SIGKILL after 10 s).
-    func stop() async {
+    public func stop() async {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<500 where process.isRunning {
@@ -87,7 +86,7 @@ final class StandIn: @unchecked Sendable {
 
     /// `POST /_standin/...` with a JSON body; answers the JSON object.
     @discardableResult
-    func post(_ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+    public func post(_ path: String, _ body: [String: Any]) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -95,7 +94,7 @@ final class StandIn: @unchecked Sendable {
         return try await send(request)
     }
 
-    func get(_ path: String) async throws -> [String: Any] {
+    public func get(_ path: String) async throws -> [String: Any] {
         try await send(HTTPClientRequest(url: baseURL + path))
     }
 
@@ -115,18 +114,18 @@ final class StandIn: @unchecked Sendable {
     }
 
     /// Programs one fault (`{"provider", "fault", ...}`).
-    func fault(_ spec: [String: Any]) async throws {
+    public func fault(_ spec: [String: Any]) async throws {
         try await post("/_standin/faults", spec)
     }
 
     /// The log entries of `provider`'s requests.
-    func requests(_ provider: String) async throws -> [[String: Any]] {
+    public func requests(_ provider: String) async throws -> [[String: Any]] {
         let answer = try await get("/_standin/requests?provider=\(provider)")
         return answer["requests"] as? [[String: Any]] ?? []
     }
 
     /// The violations the stand-in recorded, as text (empty when none).
-    func violations() async throws -> [String] {
+    public func violations() async throws -> [String] {
         let answer = try await get("/_standin/violations")
         let entries = answer["violations"] as? [[String: Any]] ?? []
         let count = answer["count"] as? Int ?? entries.count
@@ -138,65 +137,17 @@ final class StandIn: @unchecked Sendable {
     }
 }
 
-struct StandInError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct StandInError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The stand-in's default credentials (Tests/StandIns/README.md, "Credentials"): fakes.
-enum StandInCredentials {
-    static let deepgramKey = "standin-deepgram-key"
-    static let openAIKey = "sk-standin-openai-key"
-    static let callRailKey = "standin-callrail-key"
-    static let callRailAccount = "ACC" + String(repeating: "0", count: 32)
-    static let twilioAccount = "AC" + String(repeating: "0", count: 32)
-    static let twilioToken = String(repeating: "f", count: 32)
-}
-
-/// Runs `body` with a fresh stand-in and the four clients configured for it, then checks that
-/// the stand-in saw no request that breaks the providers' contract.
-func withStandIn(
-    _ adjust: (inout ProviderConfiguration) -> Void = { _ in },
-    _ body: (StandIn, ProviderClients) async throws -> Void
-) async throws {
-    let standIn = try await StandIn.start()
-    var configuration = ProviderConfiguration(
-        deepgram: .init(
-            baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.deepgramKey), requestTimeout: .seconds(30)),
-        openAI: .init(
-            baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.openAIKey), requestTimeout: .seconds(30)),
-        twilioMedia: .init(
-            accountSID: StandInCredentials.twilioAccount, authToken: .init(StandInCredentials.twilioToken),
-            requestTimeout: .seconds(30)),
-        callRail: .init(
-            baseURL: standIn.baseURL, apiKey: .init(StandInCredentials.callRailKey), requestTimeout: .seconds(30)))
-    adjust(&configuration)
-    // AsyncHTTPClient retries a refused connection until the connect timeout: keep it short.
-    let http = ProviderHTTPClient(
-        connectTimeout: .seconds(1), readTimeout: .seconds(30), logger: Logger(label: "otto.tests.providers"))
-    do {
-        try await body(standIn, ProviderClients(configuration: configuration, http: http))
-        let violations = try await standIn.violations()
-        #expect(violations.isEmpty, "the stand-in recorded violations:\n\(violations.joined(separator: "\n"))")
-    } catch {
-        try? await http.shutdown()
-        await standIn.stop()
-        throw error
-    }
-    try await http.shutdown()
-    await standIn.stop()
-}
-
-/// The ProviderError `body` throws, or nil (recorded as a failure) when it throws another or none.
-func providerError(_ body: () async throws -> some Any) async -> ProviderError? {
-    do {
-        _ = try await body()
-        Issue.record("expected a ProviderError, got a value")
-        return nil
-    } catch let error as ProviderError {
-        return error
-    } catch {
-        Issue.record("expected a ProviderError, got \(error)")
-        return nil
-    }
+public enum StandInCredentials {
+    public static let deepgramKey = "standin-deepgram-key"
+    public static let openAIKey = "sk-standin-openai-key"
+    public static let callRailKey = "standin-callrail-key"
+    public static let callRailAccount = "ACC" + String(repeating: "0", count: 32)
+    public static let twilioAccount = "AC" + String(repeating: "0", count: 32)
+    public static let twilioToken = String(repeating: "f", count: 32)
 }
