@@ -55,7 +55,10 @@ public struct OutboundLimit: Sendable {
         do {
             reply = try await redis.eval(
                 OutboundLimitScripts.acquire,
-                keys: [keys.outboundLeases(settings.name), keys.outboundStarts(settings.name), keys.outboundPause(settings.name)],
+                keys: [
+                    keys.outboundLeases(settings.name), keys.outboundStarts(settings.name),
+                    keys.outboundPause(settings.name),
+                ],
                 arguments: [
                     permit, String(max(0, settings.concurrency)), String(max(1, leaseTTL.inMilliseconds)),
                     String(window?.starts ?? 0), String(window?.milliseconds ?? 0),
@@ -69,7 +72,8 @@ public struct OutboundLimit: Sendable {
         guard parts.first?.int == 1 else {
             let wait = parts.count > 1 ? (parts[1].int ?? 0) : 0
             let reason = parts.count > 2 ? (parts[2].string ?? "concurrency") : "concurrency"
-            throw TaskDeferral(delay: Self.delay(reason: reason, waitMilliseconds: wait), reason: "\(settings.name) \(reason)")
+            throw TaskDeferral(
+                delay: Self.delay(reason: reason, waitMilliseconds: wait), reason: "\(settings.name) \(reason)")
         }
         let result: T
         do {

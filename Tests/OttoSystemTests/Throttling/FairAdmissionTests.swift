@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import OttoRedis
 import OttoTasks
 import OttoTestSupport
@@ -25,7 +26,8 @@ struct FairAdmissionTests {
         }
         #expect(placements.prefix(2).allSatisfy { $0 == .admitted })
         #expect(placements.dropFirst(2).allSatisfy { $0 == .waiting })
-        #expect(try await redis.streamEnvelopes("default").map(\.arguments) == [#"{"label":"a-0"}"#, #"{"label":"a-1"}"#])
+        #expect(
+            try await redis.streamEnvelopes("default").map(\.arguments) == [#"{"label":"a-0"}"#, #"{"label":"a-1"}"#])
 
         try await admission.submit(Self.envelope("b-0"), tenant: "B", holder: "b-0")
         #expect(try await redis.streamEnvelopes("default").last?.arguments == #"{"label":"b-0"}"#)
@@ -69,7 +71,8 @@ struct FairAdmissionTests {
         let envelope = try Self.envelope("later", options: EnqueueOptions(delay: 60))
 
         #expect(try await admission.place(envelope, tenant: "A", holder: "w-1") == .admitted)
-        try await admission.advance(Self.envelope("next", options: EnqueueOptions(delay: 120)), tenant: "A", holder: "w-1")
+        try await admission.advance(
+            Self.envelope("next", options: EnqueueOptions(delay: 120)), tenant: "A", holder: "w-1")
 
         #expect(try await redis.redis.send(["XLEN", redis.keys.stream("default")]).int == 0)
         let delayed = try await redis.redis.send(["ZRANGE", redis.keys.delayed("default"), "0", "-1", "WITHSCORES"])
@@ -102,7 +105,8 @@ struct FairAdmissionTests {
 
         #expect(admitted, "the waiting workflow was never admitted")
         #expect(try await redis.streamEnvelopes("default").last?.arguments == #"{"label":"second"}"#)
-        #expect(try await admission.snapshot() == [TenantBacklog(tenant: "A", active: 1, waiting: 0, oldestWaitingAt: nil)])
+        #expect(
+            try await admission.snapshot() == [TenantBacklog(tenant: "A", active: 1, waiting: 0, oldestWaitingAt: nil)])
         await redis.cleanUp()
     }
 

@@ -32,9 +32,11 @@ struct FairAdmissionWorkerTests {
             id: "fair-worker", queues: ["default"], concurrency: 4, visibilityTimeout: .seconds(30),
             shutdownGrace: .seconds(5))
         settings.blockTime = .milliseconds(500)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
         let worker = TaskWorker(
             settings: settings, redis: redis.redis, keys: redis.keys, registry: registry, stats: WorkerStats(),
-            logger: Logger(label: "test"))
+            logger: logger)
         let running = Task { try await worker.run() }
         let allEnded = await eventually(timeout: .seconds(180), every: .milliseconds(200)) {
             (try? await redis.redis.send(["LLEN", task.orderKey]).int) == 301
