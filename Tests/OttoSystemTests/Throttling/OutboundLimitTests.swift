@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import OttoRedis
 import OttoTasks
 import OttoTestSupport
@@ -189,5 +190,22 @@ struct OutboundLimitTests {
         hanging.cancel()
         _ = await hanging.result
         await redis.cleanUp()
+    }
+
+    @Test("Redis unreachable: the call defers for 1–2 s instead of failing its attempt, and the body never runs")
+    func redisDownDefers() async throws {
+        // A free port with nothing listening: connections are refused, as when Redis is down.
+        let endpoint = try RedisEndpoint(url: "redis://127.0.0.1:\(FreePort.pick())")
+        let redis = RedisClient(endpoint: endpoint, logger: Logger(label: "test"))
+        let limit = OutboundLimit(
+            redis: redis, keys: RedisKeys(prefix: TestServices.uniquePrefix("limit-down")),
+            settings: .init(name: "deepgram", concurrency: 4))
+
+        let deferral = await #expect(throws: TaskDeferral.self) {
+            try await limit.withPermit(leaseTTL: .seconds(30)) { Issue.record("ran without a permit") }
+        }
+        let delay = try #require(deferral).delay
+        #expect(delay >= .seconds(1) && delay <= .seconds(2), "\(delay)")
+        await redis.close()
     }
 }
