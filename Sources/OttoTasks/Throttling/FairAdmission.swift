@@ -134,8 +134,11 @@ public struct FairAdmission: WorkflowAdmission {
 
     private func envelopeArguments(_ envelope: TaskEnvelope) throws -> [String] {
         guard envelope.queue == queue else { throw TaskError(.invalidQueue, detail: envelope.queue) }
+        // Delayed by the queue's own rule (due after its enqueue time), never by comparing the
+        // producer's rounded clock with Redis': a task due now must not land in the delayed set.
+        let delayed = envelope.dueAt > envelope.enqueuedAt + 0.001
         return [
-            try envelope.encoded(), String(Int64((envelope.dueAt * 1000).rounded())),
+            try envelope.encoded(), delayed ? String(Int64((envelope.dueAt * 1000).rounded())) : "0",
             envelope.dedupKey == nil ? "" : String(Self.dedupWindow), envelope.id,
         ]
     }

@@ -84,6 +84,21 @@ struct FairAdmissionTests {
         await redis.cleanUp()
     }
 
+    @Test("a task due now goes to the stream even from a producer whose clock runs ahead of Redis'")
+    func dueNowIsNeverDelayedByClockSkew() async throws {
+        let redis = try ThrottlingRedis(name: "fair-skew")
+        let admission = FairAdmission(redis: redis.redis, keys: redis.keys, queue: "default", perTenantLimit: 2)
+        // Enqueued and due at the producer's "now", two seconds past Redis' (an API machine whose
+        // clock runs ahead; or the millisecond rounding of any envelope made just now).
+        var envelope = try Self.envelope("skewed")
+        envelope.enqueuedAt += 2
+        envelope.dueAt = envelope.enqueuedAt
+        try await admission.submit(envelope, tenant: "A", holder: "w-1")
+        #expect(try await redis.streamEnvelopes("default").map(\.id) == [envelope.id])
+        #expect(try await redis.redis.send(["ZCARD", redis.keys.delayed("default")]).int == 0)
+        await redis.cleanUp()
+    }
+
     @Test("once an unreleased workflow's lease expires, rebalancing admits the next waiting one")
     func rebalanceAdmitsAfterLeaseExpiry() async throws {
         let redis = try ThrottlingRedis(name: "fair-rebalance")
