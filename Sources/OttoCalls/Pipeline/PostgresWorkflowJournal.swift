@@ -44,7 +44,8 @@ public struct PostgresWorkflowJournal: WorkflowJournal {
             throw WorkflowError(.unknownStep, detail: "\(fromStep) is not a step of \(workflow)")
         }
         let existing = try connection.query(
-            "SELECT id FROM workflows WHERE name = $1 AND subject_id = $2 FOR UPDATE", [workflow, subjectID]
+            "SELECT id FROM workflows WHERE tenant_id = $1::uuid AND name = $2 AND subject_id = $3 FOR UPDATE",
+            [tenantID, workflow, subjectID]
         ).first.map { try $0.decode(String.self, "id") }
         if from > 0 {
             let before = steps[from - 1]
@@ -158,7 +159,8 @@ public struct PostgresWorkflowJournal: WorkflowJournal {
         let tenant = try Self.tenant(tenantID)
         return try await TenantScope.transaction(pool, tenantID: tenant) { connection in
             try connection.query(
-                "SELECT input::text AS input FROM workflows WHERE name = $1 AND subject_id = $2", [workflow, subjectID]
+                "SELECT input::text AS input FROM workflows WHERE tenant_id = $1::uuid AND name = $2 AND subject_id = $3",
+                [tenant, workflow, subjectID]
             ).first?.decode(String?.self, "input")
         }
     }
@@ -169,8 +171,8 @@ public struct PostgresWorkflowJournal: WorkflowJournal {
             try connection.query(
                 """
                 SELECT s.output::text AS output FROM workflow_steps s JOIN workflows w ON w.id = s.workflow_id
-                WHERE w.name = $1 AND w.subject_id = $2 AND s.step = $3
-                """, [workflow, subjectID, step]
+                WHERE w.tenant_id = $4::uuid AND w.name = $1 AND w.subject_id = $2 AND s.step = $3
+                """, [workflow, subjectID, step, tenant]
             ).first?.decode(String?.self, "output")
         }
     }
@@ -240,9 +242,10 @@ public struct PostgresWorkflowJournal: WorkflowJournal {
                     """
                     SELECT w.id, w.state AS workflow_state, s.state FROM workflows w
                     JOIN workflow_steps s ON s.workflow_id = w.id AND s.step = $3
-                    WHERE w.name = $1 AND w.subject_id = $2 AND w.run = $4::integer AND s.run = $4::integer
+                    WHERE w.tenant_id = $5::uuid AND w.name = $1 AND w.subject_id = $2 AND w.run = $4::integer
+                      AND s.run = $4::integer
                     FOR UPDATE OF w, s
-                    """, [ref.workflow, ref.subjectID, ref.step, ref.run]
+                    """, [ref.workflow, ref.subjectID, ref.step, ref.run, tenant]
                 ).first
             else { return nil }
             let step = CurrentStep(

@@ -64,10 +64,10 @@ struct RecordingWebhookTests {
                     dependencies, tenant, "SELECT count(*) AS n FROM webhook_events WHERE event_kind = 'recording'")
                     == 1)
             let processed = try await CallsTestApp.eventually {
-                try await Self.count(
+                let events = try await Self.count(
                     dependencies, tenant, "SELECT count(*) AS n FROM webhook_events WHERE processed_at IS NOT NULL")
-                    == 1
-                    && Self.count(dependencies, tenant, "SELECT count(*) AS n FROM workflows") == 1
+                let workflows = try await Self.count(dependencies, tenant, "SELECT count(*) AS n FROM workflows")
+                return events == 1 && workflows == 1
             }
             #expect(processed)
             #expect(
@@ -102,9 +102,10 @@ struct RecordingWebhookTests {
             #expect(
                 try await Self.post(client, path: "/webhooks/twilio/\(tenant)", fields: Self.fields()) == .ok)
             let settled = try await CallsTestApp.eventually {
-                try await Self.count(
+                let waiting = try await Self.count(
                     dependencies, tenant, "SELECT count(*) AS n FROM webhook_events WHERE processed_at IS NULL")
-                    == 0 && Self.count(dependencies, tenant, "SELECT count(*) AS n FROM workflows") == 1
+                let workflows = try await Self.count(dependencies, tenant, "SELECT count(*) AS n FROM workflows")
+                return waiting == 0 && workflows == 1
             }
             #expect(settled)
             #expect(try await Self.count(dependencies, tenant, "SELECT count(*) AS n FROM recordings") == 1)

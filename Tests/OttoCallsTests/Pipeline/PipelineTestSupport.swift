@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import OttoPostgres
-import OttoTasks
+@testable import OttoTasks
 
 @testable import OttoCalls
 

@@ -227,16 +227,17 @@ struct RecordingEventProcessingTests {
             #expect(noRecording.workflowRun == nil)
             #expect(later.workflowRun == nil)  // the call-modified event repeats the recording
             #expect(later.recordingID == output.recordingID)
+            let recordingID = try #require(output.recordingID)
             let recording = try #require(
-                try await RecordingStore(pool: pool).load(
-                    tenantID: tenant, recordingID: try #require(output.recordingID)))
+                try await RecordingStore(pool: pool).load(tenantID: tenant, recordingID: recordingID))
             #expect(recording.provider == .callrail)
             #expect(recording.providerRecordingID == "CAL-rec")
             #expect(recording.mediaURL == "https://api.callrail.com/v3/a/ACC1/calls/CAL-rec/recording.json")
             #expect(recording.channels == nil)
             #expect(recording.durationSeconds == 64)
             #expect(recording.status == "completed")
-            #expect(dispatches.calls.withLockedValue { $0.map(\.callID) } == [try #require(output.callID)])
+            let callID = try #require(output.callID)
+            #expect(dispatches.calls.withLockedValue { $0.map(\.callID) } == [callID])
             #expect(
                 try await PipelineTestSupport.count(pool, tenant: tenant, "SELECT count(*) AS n FROM workflows") == 1)
         }
