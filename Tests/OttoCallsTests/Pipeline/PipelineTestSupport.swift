@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import OttoPostgres
-@testable import OttoTasks
 
 @testable import OttoCalls
+@testable import OttoTasks
 
 /// Calls and rows the pipeline's store tests start from.
 enum PipelineTestSupport {

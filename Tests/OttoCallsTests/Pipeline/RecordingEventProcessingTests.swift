@@ -174,11 +174,12 @@ struct RecordingEventProcessingTests {
     func dispatchOptional() async throws {
         try await CallsTestDatabase.withPool { pool in
             let tenant = try await CallsTestDatabase.tenant(pool)
-            let none = try await Self.twilioRecording(pool, tenant: tenant, callSID: "CA-none")
+            let none = try await Self.twilioRecording(pool, tenant: tenant, callSID: "CA-none", recordingSID: "RE-none")
             let withoutDispatcher = try await Self.process(pool, tenant: tenant, event: none, pipeline: nil)
             #expect(withoutDispatcher.workflowRun == 1)
             let failing = Dispatches(pool: pool, failing: true)
-            let refused = try await Self.twilioRecording(pool, tenant: tenant, callSID: "CA-refused")
+            let refused = try await Self.twilioRecording(
+                pool, tenant: tenant, callSID: "CA-refused", recordingSID: "RE-refused")
             let output = try await Self.process(pool, tenant: tenant, event: refused, pipeline: failing)
             #expect(output.workflowRun == 1)
             #expect(failing.calls.withLockedValue { $0.count } == 1)
