@@ -13,7 +13,9 @@ import OttoTasks
     import Foundation
 #endif
 
-/// `POST /webhooks/twilio/{tenant}` and `POST /webhooks/callrail/{tenant}`.
+/// `POST /webhooks/twilio/{tenant}`, `POST /webhooks/twilio/{tenant}/recording` (Twilio's
+/// recording status callback, which starts the call-analysis pipeline once processed) and
+/// `POST /webhooks/callrail/{tenant}`.
 ///
 /// Order of work: size limit (413); verification, with no database work (Twilio: the auth
 /// token over the URL, which names the tenant, and the configured account; CallRail: the
@@ -39,7 +41,10 @@ struct WebhookRoutes {
     /// Registers the routes on `group` (mounted at `/webhooks`).
     func register(on group: RouterGroup<OttoRequestContext>) {
         group.post("/twilio/{tenant}") { request, context in
-            try await twilio(request, context: context)
+            try await twilio(request, context: context, callback: .status)
+        }
+        group.post("/twilio/{tenant}/recording") { request, context in
+            try await twilio(request, context: context, callback: .recording)
         }
         group.post("/callrail/{tenant}") { request, context in
             try await callRail(request, context: context)
@@ -56,7 +61,17 @@ struct WebhookRoutes {
         var payloadJSON: String
     }
 
-    func twilio(_ request: Request, context: OttoRequestContext) async throws -> Response {
+    /// Which Twilio callback a route receives. Both are verified, limited and stored alike (the
+    /// signature covers the route's own URL); the status route also takes recording callbacks,
+    /// as it always has.
+    enum TwilioCallback {
+        /// Voice status callbacks, and recording callbacks sent there.
+        case status
+        /// The recording status callback: it must name its recording.
+        case recording
+    }
+
+    func twilio(_ request: Request, context: OttoRequestContext, callback: TwilioCallback) async throws -> Response {
         let body = try await WebhookBody.read(request, limit: configuration.http.maxBodyBytes)
         let (verified, outcome) = checkTwilio(request, body: body)
         let tenant = Self.tenantID(context)
@@ -71,7 +86,11 @@ struct WebhookRoutes {
             guard let callSID = delivery.fields["CallSid"], !callSID.isEmpty else {
                 throw Problem(.badRequest, detail: "The callback has no CallSid.")
             }
-            let kind = delivery.fields["RecordingSid"] != nil ? "recording" : "call-status"
+            let recordingSID = delivery.fields["RecordingSid"]
+            if callback == .recording, recordingSID?.isEmpty ?? true {
+                throw Problem(.badRequest, detail: "The recording callback has no RecordingSid.")
+            }
+            let kind = recordingSID != nil ? "recording" : "call-status"
             try await store(
                 context: context, tenant: tenant, provider: .twilio, providerCallID: callSID, eventKind: kind,
                 digest: delivery.digest, payloadJSON: delivery.payloadJSON)

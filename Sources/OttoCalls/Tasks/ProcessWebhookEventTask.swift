@@ -14,6 +14,15 @@ import OttoTasks
 /// sweep ran it again while the first copy was still waiting in a queue) does nothing, unless a
 /// tenant asked for the re-run (`reason`, from `POST /v1/calls/{id}/reprocess`).
 ///
+/// An event that brings a completed recording (Twilio's recording status callback, a CallRail
+/// post-call webhook with a recording) also attaches the recording and begins the call's
+/// `call_analysis` workflow, in the same transaction as the call upsert, but only when the
+/// recording became completed with this event: a repeated delivery or a re-run of the event
+/// attaches the same row and starts no second run. After the commit the injected
+/// ``CallPipelineDispatch`` starts the run's first step; without one (or when it fails) the run
+/// stays queued in PostgreSQL for the workflow sweep. A recording that is not completed
+/// (`failed`, `absent`) is stored with its status and starts nothing.
+///
 /// Its work is PostgreSQL's, so it retries through an outage (``RetryPolicy/databaseBound``).
 public struct ProcessWebhookEventTask: OttoTask {
     public struct Arguments: Codable, Sendable {
@@ -38,10 +47,16 @@ public struct ProcessWebhookEventTask: OttoTask {
     public struct Output: Codable, Sendable {
         public var callID: String?
         public var status: String?
+        /// The recording the event attached, when it carried one.
+        public var recordingID: String?
+        /// The `call_analysis` run the event began, when its recording became completed.
+        public var workflowRun: Int?
 
         enum CodingKeys: String, CodingKey {
             case callID = "call_id"
             case status
+            case recordingID = "recording_id"
+            case workflowRun = "workflow_run"
         }
     }
 
@@ -49,9 +64,23 @@ public struct ProcessWebhookEventTask: OttoTask {
     public static var retryPolicy: RetryPolicy { .databaseBound }
 
     let pool: PostgresPool
+    /// Starts a begun pipeline run; nil leaves it queued for the workflow sweep.
+    let pipeline: (any CallPipelineDispatch)?
 
-    public init(postgres: PostgresPool) {
+    public init(postgres: PostgresPool, pipeline: (any CallPipelineDispatch)? = nil) {
         self.pool = postgres
+        self.pipeline = pipeline
+    }
+
+    /// What the event's transaction did.
+    struct Processed: Sendable {
+        var done = false
+        var callID: String?
+        var status: String?
+        var from: String?
+        var recordingID: String?
+        /// The run begun and its input, when the recording became completed.
+        var run: (number: Int, inputJSON: String)?
     }
 
     public func run(_ arguments: Arguments, context: TaskContext) async throws -> Output {
@@ -61,22 +90,44 @@ public struct ProcessWebhookEventTask: OttoTask {
         let eventID = arguments.eventID
         let rerunRequested = arguments.reason != nil
         let result = try await TenantScope.transaction(pool, tenantID: arguments.tenantID) {
-            connection -> (done: Bool, callID: String?, status: String?, from: String?) in
+            connection -> Processed in
             guard let event = try WebhookEventStore.load(connection, eventID: eventID) else {
-                return (false, nil, nil, nil)
+                return Processed()
             }
-            if event.processed && !rerunRequested { return (true, nil, nil, nil) }
+            if event.processed && !rerunRequested { return Processed(done: true) }
             let payload = try? JSONDecoder().decode(JSONValue.self, from: Data(event.payload.utf8))
-            var callID: String?
+            var processed = Processed()
             var update: CallUpdate?
             if let payload {
                 update = CallUpdate.from(provider: event.provider, eventKind: event.eventKind, payload: payload)
             }
             if let update {
-                callID = try CallStore.upsert(connection, tenantID: event.tenantID, update)
+                let callID = try CallStore.upsert(connection, tenantID: event.tenantID, update)
+                processed.callID = callID
+                if let payload,
+                    let recording = RecordingUpdate.from(
+                        provider: event.provider, eventKind: event.eventKind, payload: payload)
+                {
+                    let attached = try RecordingStore.upsert(
+                        connection, tenantID: event.tenantID, callID: callID, provider: recording.provider,
+                        providerRecordingID: recording.providerRecordingID, mediaURL: recording.mediaURL,
+                        status: recording.status, channels: recording.channels,
+                        durationSeconds: recording.durationSeconds)
+                    processed.recordingID = attached.id
+                    if attached.completedNow {
+                        let input = CallPipelineWorkflow.inputJSON(recordingID: attached.id)
+                        let run = try PostgresWorkflowJournal.begin(
+                            connection, workflow: CallPipelineWorkflow.name, subjectID: callID,
+                            tenantID: event.tenantID, steps: CallPipelineWorkflow.steps,
+                            fromStep: CallPipelineWorkflow.steps[0], inputJSON: input)
+                        processed.run = (run, input)
+                    }
+                }
             }
+            processed.status = update?.status
+            processed.from = update?.fromNumber
             _ = try connection.query("UPDATE webhook_events SET processed_at = now() WHERE id = $1::uuid", [eventID])
-            return (false, callID, update?.status, update?.fromNumber)
+            return processed
         }
         if result.done {
             context.logger.debug("webhook event already processed; nothing to do", metadata: ["event_id": "\(eventID)"])
@@ -88,7 +139,24 @@ public struct ProcessWebhookEventTask: OttoTask {
             metadata: [
                 "event_id": "\(eventID)", "tenant_id": "\(arguments.tenantID)", "call_id": "\(callID ?? "")",
                 "status": "\(status ?? "")", "from": "\(PhoneNumber.masked(from))",
+                "recording_id": "\(result.recordingID ?? "")",
+                "workflow_run": "\(result.run.map { String($0.number) } ?? "")",
             ])
-        return Output(callID: callID, status: status)
+        if let run = result.run, let callID, let pipeline {
+            do {
+                try await pipeline.dispatch(
+                    tenantID: arguments.tenantID, callID: callID, run: run.number, inputJSON: run.inputJSON)
+            } catch {
+                // The run is committed as queued: the workflow sweep starts it. Retrying this task
+                // would not help (the event is processed; a re-run begins nothing).
+                context.logger.warning(
+                    "call pipeline not dispatched; the workflow sweep will start it",
+                    metadata: [
+                        "event_id": "\(eventID)", "call_id": "\(callID)",
+                        "error": "\(String(reflecting: type(of: error)))",
+                    ])
+            }
+        }
+        return Output(callID: callID, status: status, recordingID: result.recordingID, workflowRun: result.run?.number)
     }
 }
