@@ -25,6 +25,11 @@ extension TaskRegistry {
             registry.register(ProcessWebhookEventTask.self, unavailable: "needs DATABASE_URL")
             registry.register(WebhookSweepTask.self, unavailable: "needs DATABASE_URL")
         }
+        if let redis = dependencies.redis {
+            registry.register(ChainWorkflow.workflow, runtime: .chain(redis: redis, keys: dependencies.keys))
+        } else {
+            registry.register(ChainWorkflow.workflow, unavailable: "needs Redis")
+        }
         return registry
     }
 
@@ -36,6 +41,14 @@ extension TaskRegistry {
         registry.register(CleanupTask.self, unavailable: "enqueue only")
         registry.register(ProcessWebhookEventTask.self, unavailable: "enqueue only")
         registry.register(WebhookSweepTask.self, unavailable: "enqueue only")
+        registry.register(ChainWorkflow.workflow, unavailable: "enqueue only")
         return registry
     }()
+}
+
+extension WorkflowRuntime {
+    /// The runtime of the `otto.chain` drill: journaled in Redis, every step straight to its queue.
+    public static func chain(redis: RedisClient, keys: RedisKeys) -> WorkflowRuntime {
+        WorkflowRuntime(redis: redis, keys: keys, journal: RedisWorkflowJournal(redis: redis, keys: keys))
+    }
 }
