@@ -12,7 +12,7 @@ struct WorkflowCommand: AsyncParsableCommand {
         subcommands: [WorkflowStartCommand.self, WorkflowStatusCommand.self])
 
     /// The workflows these commands know: those whose journal is in Redis.
-    static let known = [ChainWorkflow.workflow.descriptor]
+    static let known = [ChainWorkflow.descriptor]
 
     static func descriptor(_ name: String) throws -> WorkflowDescriptor {
         guard let descriptor = known.first(where: { $0.name == name }) else {
@@ -36,7 +36,9 @@ struct WorkflowStartCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try WorkflowCommand.descriptor(name)
-        guard !subject.isEmpty, subject.count <= 200 else { throw ValidationError("--subject must be 1 to 200 characters") }
+        guard !subject.isEmpty, subject.count <= 200 else {
+            throw ValidationError("--subject must be 1 to 200 characters")
+        }
         if let input, !RedisTaskQueue.isJSONObject(input) { throw ValidationError("--input must be a JSON object") }
     }
 

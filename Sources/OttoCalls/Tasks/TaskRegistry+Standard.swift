@@ -26,9 +26,11 @@ extension TaskRegistry {
             registry.register(WebhookSweepTask.self, unavailable: "needs DATABASE_URL")
         }
         if let redis = dependencies.redis {
-            registry.register(ChainWorkflow.workflow, runtime: .chain(redis: redis, keys: dependencies.keys))
+            registry.register(
+                ChainWorkflow.workflow(redis: redis, keys: dependencies.keys),
+                runtime: .chain(redis: redis, keys: dependencies.keys))
         } else {
-            registry.register(ChainWorkflow.workflow, unavailable: "needs Redis")
+            registry.register(ChainWorkflow.workflow(redis: nil, keys: dependencies.keys), unavailable: "needs Redis")
         }
         return registry
     }
@@ -41,7 +43,7 @@ extension TaskRegistry {
         registry.register(CleanupTask.self, unavailable: "enqueue only")
         registry.register(ProcessWebhookEventTask.self, unavailable: "enqueue only")
         registry.register(WebhookSweepTask.self, unavailable: "enqueue only")
-        registry.register(ChainWorkflow.workflow, unavailable: "enqueue only")
+        registry.register(ChainWorkflow.workflow(redis: nil, keys: RedisKeys()), unavailable: "enqueue only")
         return registry
     }()
 }

@@ -16,6 +16,9 @@ struct WorkflowStepTask: Sendable {
     /// How long a step waits when its journal cannot be written (its database is down).
     static let journalDelay: Duration = .seconds(3)
 
+    /// The result (JSON) of a delivery that did nothing because its run was superseded.
+    static let superseded = #""superseded""#
+
     let descriptor: WorkflowDescriptor
     let steps: [WorkflowStepEntry]
     let index: Int
@@ -44,15 +47,15 @@ struct WorkflowStepTask: Sendable {
             let current = status?.steps.first { $0.name == ref.step }
             guard let status, status.run == ref.run, current?.state == .succeeded else {
                 context.logger.info("workflow step skipped: its run was superseded")
-                return "superseded"
+                return Self.superseded
             }
             let output = try await journaled {
                 try await journal.output(
                     workflow: ref.workflow, subjectID: ref.subjectID, tenantID: ref.tenantID, step: ref.step)
             }
-            guard let output else { return "superseded" }
+            guard let output else { return Self.superseded }
             try await proceed(ref, output: output, traceparent: task.envelope.traceparent)
-            return "already succeeded"
+            return output
         }
         let output: String
         do {
