@@ -1,3 +1,4 @@
+import Logging
 import OttoSupport
 
 #if canImport(FoundationEssentials)

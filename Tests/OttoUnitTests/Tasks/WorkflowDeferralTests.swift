@@ -41,6 +41,7 @@ struct WorkflowDeferralTests {
     @Test("the plan: a deferral stays one until the span passes; a failure retries while attempts remain")
     func plan() throws {
         var envelope = try TaskEnvelope.decode(Self.earlier)
+        envelope.maxAttempts = 2
         let policy = RetryPolicy(maxAttempts: 2)
         let fresh = TaskExecutor.plan(
             envelope, policy: policy, now: 1000, outageSpan: .seconds(900), deferralSpan: .seconds(60))
