@@ -115,6 +115,11 @@ struct WorkflowProcessTests {
         #expect(drained)
         // first's work was not redone; second and third ran once although first was delivered twice.
         #expect(try await harness.tally("runs") == ["second": 1, "third": 1])
+        // And they were enqueued once: the second delivery's dispatch of second met its dedup key.
+        for step in ["second", "third"] {
+            let ends = LogLines.parse(worker.output).filter { $0["task_name"] as? String == "otto.chain.\(step)" }
+            #expect(ends.count == 1, "otto.chain.\(step) ended \(ends.count) times")
+        }
         let third = try await journal.output(workflow: "otto.chain", subjectID: "b1", tenantID: nil, step: "third")
         #expect(third?.contains(#"["first","second","third"]"#) == true)
         worker.signal(SIGTERM)
