@@ -25,12 +25,11 @@ extension TaskRegistry {
             registry.register(ProcessWebhookEventTask.self, unavailable: "needs DATABASE_URL")
             registry.register(WebhookSweepTask.self, unavailable: "needs DATABASE_URL")
         }
+        // The drill workflow journals in Redis: a process without Redis (otto-api in-process) has none.
         if let redis = dependencies.redis {
             registry.register(
                 ChainWorkflow.workflow(redis: redis, keys: dependencies.keys),
                 runtime: .chain(redis: redis, keys: dependencies.keys))
-        } else {
-            registry.register(ChainWorkflow.workflow(redis: nil, keys: dependencies.keys), unavailable: "needs Redis")
         }
         return registry
     }

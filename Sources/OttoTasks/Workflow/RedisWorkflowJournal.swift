@@ -38,7 +38,8 @@ public struct RedisWorkflowJournal: WorkflowJournal {
             ] + steps)
         switch reply.int {
         case .some(-1): throw WorkflowError(.unknownStep, detail: "\(workflow) has no step \(fromStep)")
-        case .some(-2): throw WorkflowError(.missingInput, detail: "the step before \(fromStep) of \(workflow) has no output")
+        case .some(-2):
+            throw WorkflowError(.missingInput, detail: "the step before \(fromStep) of \(workflow) has no output")
         case let run?: return run
         case nil: throw RedisError(code: .protocolError, serverMessage: "begin answered \(reply)")
         }
