@@ -14,7 +14,7 @@ struct OttoWorkerCommand: AsyncParsableCommand {
         abstract: "Otto's task worker.",
         subcommands: [
             RunCommand.self, CheckConfigCommand<WorkerProcessConfiguration>.self, EnqueueCommand.self,
-            InspectCommand.self, DeadCommand.self,
+            InspectCommand.self, DeadCommand.self, WorkflowCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
 }

@@ -25,6 +25,12 @@ extension TaskRegistry {
             registry.register(ProcessWebhookEventTask.self, unavailable: "needs DATABASE_URL")
             registry.register(WebhookSweepTask.self, unavailable: "needs DATABASE_URL")
         }
+        // The drill workflow journals in Redis: a process without Redis (otto-api in-process) has none.
+        if let redis = dependencies.redis {
+            registry.register(
+                ChainWorkflow.workflow(redis: redis, keys: dependencies.keys),
+                runtime: .chain(redis: redis, keys: dependencies.keys))
+        }
         return registry
     }
 
@@ -36,6 +42,14 @@ extension TaskRegistry {
         registry.register(CleanupTask.self, unavailable: "enqueue only")
         registry.register(ProcessWebhookEventTask.self, unavailable: "enqueue only")
         registry.register(WebhookSweepTask.self, unavailable: "enqueue only")
+        registry.register(ChainWorkflow.workflow(redis: nil, keys: RedisKeys()), unavailable: "enqueue only")
         return registry
     }()
+}
+
+extension WorkflowRuntime {
+    /// The runtime of the `otto.chain` drill: journaled in Redis, every step straight to its queue.
+    public static func chain(redis: RedisClient, keys: RedisKeys) -> WorkflowRuntime {
+        WorkflowRuntime(redis: redis, keys: keys, journal: RedisWorkflowJournal(redis: redis, keys: keys))
+    }
 }

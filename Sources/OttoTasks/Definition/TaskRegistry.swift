@@ -20,7 +20,7 @@ public struct TaskRegistry: Sendable {
         public var retryBaseDelay: Duration
         public var retryPolicy: RetryPolicy
         /// Nil when this process lacks a dependency of the task; ``TaskRegistry/unavailable`` says which.
-        let run: (@Sendable (String, TaskContext) async throws -> String)?
+        var run: (@Sendable (String, TaskContext) async throws -> String)?
     }
 
     private var entries: [String: Entry] = [:]
@@ -57,6 +57,17 @@ public struct TaskRegistry: Sendable {
         Entry(
             name: T.name, defaultQueue: T.defaultQueue, maxAttempts: T.retryPolicy.maxAttempts, timeLimit: T.timeLimit,
             retryBaseDelay: T.retryPolicy.baseDelay, retryPolicy: T.retryPolicy, run: run)
+    }
+
+    /// Registers an entry under its name with `run` (nil and `unavailable` for one this process
+    /// cannot run): for task kinds that are not an ``OttoTask`` of their own (workflow steps).
+    mutating func register(
+        entry: Entry, run: (@Sendable (String, TaskContext) async throws -> String)?, unavailable reason: String? = nil
+    ) {
+        var entry = entry
+        entry.run = run
+        entries[entry.name] = entry
+        unavailable[entry.name] = run == nil ? (reason ?? "unavailable") : nil
     }
 
     public func entry(named name: String) -> Entry? { entries[name] }

@@ -27,6 +27,7 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
     let concurrency: Int
     let shutdownGrace: Duration
     let databaseRetrySpan: Duration
+    let deferralSpan: Duration
     private let queue: InProcessTaskQueue
 
     public init(
@@ -34,13 +35,15 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
         concurrency: Int = InProcessTaskRunner.defaultConcurrency,
         shutdownGrace: Duration = WorkerSettings.defaultShutdownGrace,
         databaseRetrySpan: Duration = WorkerSettings.defaultDatabaseRetrySpan,
-        capacity: Int = InProcessTaskRunner.defaultCapacity
+        capacity: Int = InProcessTaskRunner.defaultCapacity,
+        deferralSpan: Duration = WorkerSettings.defaultDeferralSpan
     ) {
         self.registry = registry
         self.logger = logger
         self.concurrency = max(1, concurrency)
         self.shutdownGrace = shutdownGrace
         self.databaseRetrySpan = databaseRetrySpan
+        self.deferralSpan = deferralSpan
         self.queue = InProcessTaskQueue(capacity: capacity)
     }
 
@@ -135,7 +138,11 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
             end(.dead, "\(envelope.name) cannot run here: \(registry.unavailable[envelope.name] ?? "unavailable")")
             return
         }
-        let context = TaskContext(envelope: envelope, logger: taskLogger)
+        let plan = TaskExecutor.plan(
+            envelope, policy: entry.retryPolicy, now: UnixTime.now(), outageSpan: databaseRetrySpan,
+            deferralSpan: deferralSpan)
+        let context = TaskContext(
+            envelope: envelope, logger: taskLogger, willRetryOnFailure: plan.willRetry, canDefer: plan.canDefer)
         do {
             _ = try await TaskExecutor.withTimeLimit(.milliseconds(Int64(envelope.timeLimit * 1000))) {
                 try await run(envelope.arguments, context)
@@ -143,6 +150,13 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
             end(.succeeded, nil)
         } catch _ where Task.isCancelled {
             end(.failed, "interrupted by shutdown")
+        } catch let deferral as TaskDeferral where plan.canDefer {
+            // As in the worker: rescheduled in memory with the attempt unchanged.
+            if queue.requeue(TaskExecutor.deferred(envelope, deferral, now: UnixTime.now())) {
+                end(.retrying, deferral.reason)
+            } else {
+                end(.failed, deferral.reason + " (shutting down: not retried here)")
+            }
         } catch {
             let message = "\(error)"
             let now = UnixTime.now()

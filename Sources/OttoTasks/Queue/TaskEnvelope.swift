@@ -34,6 +34,12 @@ public struct TaskEnvelope: Codable, Sendable, Equatable {
     /// `DATABASE_RETRY_SPAN` has passed since then. Absent until a failure (and in envelopes of
     /// earlier releases, which decode it as the time of the failure at hand).
     public var firstFailedAt: Double? = nil
+    /// Times the task was deferred (``TaskDeferral``) without spending an attempt. Absent until
+    /// the first deferral (and in envelopes of earlier releases).
+    public var deferrals: Int? = nil
+    /// Unix seconds of the first deferral; once the worker's deferral span has passed since
+    /// then, a deferral counts as a failed attempt.
+    public var firstDeferredAt: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, name, queue, attempt
@@ -48,6 +54,8 @@ public struct TaskEnvelope: Codable, Sendable, Equatable {
         case resultTTL = "result_ttl"
         case lastError = "last_error"
         case firstFailedAt = "first_failed_at"
+        case deferrals
+        case firstDeferredAt = "first_deferred_at"
     }
 
     /// The trace id part of `traceparent` (32 hex digits), for log lines.

@@ -16,6 +16,8 @@ struct TaskExecutor: Sendable {
     let retryDue: NIOLockedValueBox<Double?>
     /// How long tasks whose policy spans outages keep retrying after their first failure.
     let databaseRetrySpan: Duration
+    /// How long a task may be deferred after its first deferral before a deferral fails its attempt.
+    let deferralSpan: Duration
 
     func execute(_ delivery: Delivery) async {
         let start = ContinuousClock.now
@@ -56,7 +58,11 @@ struct TaskExecutor: Sendable {
             return
         }
         await track(envelope, .running)
-        let context = TaskContext(envelope: envelope, logger: taskLogger)
+        let plan = Self.plan(
+            envelope, policy: entry.retryPolicy, now: UnixTime.now(), outageSpan: databaseRetrySpan,
+            deferralSpan: deferralSpan)
+        let context = TaskContext(
+            envelope: envelope, logger: taskLogger, willRetryOnFailure: plan.willRetry, canDefer: plan.canDefer)
         let limit = Duration.milliseconds(Int64(envelope.timeLimit * 1000))
         do {
             let result = try await Self.withTimeLimit(limit) { try await run(envelope.arguments, context) }
@@ -70,6 +76,10 @@ struct TaskExecutor: Sendable {
             finish(
                 name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
                 error: "interrupted by shutdown")
+        } catch let deferral as TaskDeferral where plan.canDefer {
+            // Work that cannot run now for a reason outside it: later, with the attempt unchanged.
+            let next = Self.deferred(envelope, deferral, now: UnixTime.now())
+            await reschedule(delivery, envelope: envelope, next: next, message: deferral.reason, start: start)
         } catch {
             let message = "\(error)"
             let permanent = (error as? TaskError)?.code == .invalidArguments
@@ -85,23 +95,7 @@ struct TaskExecutor: Sendable {
                 next.firstFailedAt = firstFailure
                 let delay = entry.retryPolicy.delay(afterAttempt: envelope.attempt)
                 next.dueAt = ((UnixTime.now() + delay) * 1000).rounded() / 1000
-                do {
-                    _ = try await redis.eval(
-                        QueueScripts.retry, keys: [keys.stream(delivery.queue), keys.delayed(delivery.queue)],
-                        arguments: [
-                            RedisKeys.consumerGroup, delivery.entryID, try next.encoded(),
-                            String(Int64(next.dueAt * 1000)),
-                        ])
-                    retryDue.withLockedValue { $0 = min($0 ?? next.dueAt, next.dueAt) }
-                    await track(next, .queued, error: message)
-                    finish(
-                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .retrying,
-                        start: start, error: message)
-                } catch {
-                    finish(
-                        name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
-                        error: message)
-                }
+                await reschedule(delivery, envelope: envelope, next: next, message: message, start: start)
             } else {
                 var last = envelope
                 last.lastError = message
@@ -118,6 +112,55 @@ struct TaskExecutor: Sendable {
                 }
             }
         }
+    }
+
+    /// Acknowledges this attempt and schedules `next` (a retry or a deferral); the task-end line
+    /// says `retrying` with this attempt's number.
+    private func reschedule(
+        _ delivery: Delivery, envelope: TaskEnvelope, next: TaskEnvelope, message: String,
+        start: ContinuousClock.Instant
+    ) async {
+        do {
+            _ = try await redis.eval(
+                QueueScripts.retry, keys: [keys.stream(delivery.queue), keys.delayed(delivery.queue)],
+                arguments: [
+                    RedisKeys.consumerGroup, delivery.entryID, try next.encoded(), String(Int64(next.dueAt * 1000)),
+                ])
+            retryDue.withLockedValue { $0 = min($0 ?? next.dueAt, next.dueAt) }
+            await track(next, .queued, error: message)
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .retrying, start: start,
+                error: message)
+        } catch {
+            finish(
+                name: envelope.name, queue: delivery.queue, envelope: envelope, outcome: .failed, start: start,
+                error: message)
+        }
+    }
+
+    /// Decided before a run, so the task and the runner agree: whether a failure of this attempt
+    /// is retried, and whether a deferral is still a deferral (the deferral span has not passed
+    /// since the first one).
+    static func plan(
+        _ envelope: TaskEnvelope, policy: RetryPolicy, now: Double, outageSpan: Duration, deferralSpan: Duration
+    ) -> (willRetry: Bool, canDefer: Bool) {
+        let willRetry = policy.retries(
+            afterFailedAttempt: envelope.attempt, maxAttempts: envelope.maxAttempts,
+            firstFailureAt: envelope.firstFailedAt ?? now, now: now, outageSpan: outageSpan)
+        let canDefer = now - (envelope.firstDeferredAt ?? now) < deferralSpan.inSeconds
+        return (willRetry, canDefer)
+    }
+
+    /// The envelope of a deferred task: the same attempt, due after the deferral's delay (at
+    /// most ``RetryPolicy/ceiling``), its reason as the last error.
+    static func deferred(_ envelope: TaskEnvelope, _ deferral: TaskDeferral, now: Double) -> TaskEnvelope {
+        var next = envelope
+        next.deferrals = (envelope.deferrals ?? 0) + 1
+        next.firstDeferredAt = envelope.firstDeferredAt ?? now
+        next.lastError = deferral.reason
+        let delay = min(max(0, deferral.delay.inSeconds), RetryPolicy.ceiling.inSeconds)
+        next.dueAt = ((now + delay) * 1000).rounded() / 1000
+        return next
     }
 
     @discardableResult

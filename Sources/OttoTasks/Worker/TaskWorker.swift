@@ -38,7 +38,8 @@ public struct TaskWorker: Service {
         self.retryDue = retryDue
         self.executor = TaskExecutor(
             redis: redis, keys: keys, registry: registry, logger: logger, stats: stats, acks: acks,
-            retryDue: retryDue, databaseRetrySpan: settings.databaseRetrySpan)
+            retryDue: retryDue, databaseRetrySpan: settings.databaseRetrySpan,
+            deferralSpan: settings.deferralSpan)
     }
 
     private var isStopping: Bool { stopping.withLockedValue { $0 } }

@@ -4,6 +4,8 @@ public struct WorkerSettings: Sendable {
     public static let defaultShutdownGrace: Duration = .seconds(20)
     /// `DATABASE_RETRY_SPAN`'s default.
     public static let defaultDatabaseRetrySpan: Duration = .seconds(900)
+    /// ``deferralSpan``'s default: an hour.
+    public static let defaultDeferralSpan: Duration = .seconds(3600)
 
     public var id: String
     /// In priority order: the worker drains the first before the next.
@@ -23,6 +25,9 @@ public struct WorkerSettings: Sendable {
     public var maintenanceInterval: Duration = .seconds(5)
     /// `DATABASE_RETRY_SPAN`: how long tasks that need PostgreSQL keep retrying after their first failure.
     public var databaseRetrySpan: Duration = WorkerSettings.defaultDatabaseRetrySpan
+    /// How long a task may be deferred (``TaskDeferral``) after its first deferral without
+    /// spending attempts; past it, a deferral counts as a failed attempt.
+    public var deferralSpan: Duration = WorkerSettings.defaultDeferralSpan
 
     public init(
         id: String, queues: [String], concurrency: Int, visibilityTimeout: Duration, shutdownGrace: Duration,

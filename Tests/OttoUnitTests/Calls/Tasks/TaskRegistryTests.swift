@@ -23,7 +23,11 @@ struct TaskRegistryTests {
             endpoint: try RedisEndpoint(url: "redis://127.0.0.1:1/0"), logger: Logger(label: "test"))
         let registry = TaskRegistry.standard(TaskDependencies(postgres: postgres, redis: redis, keys: Self.keys))
         #expect(registry.unavailable.isEmpty)
-        #expect(registry.names == ["otto.cleanup", "otto.ping", "otto.webhooks.sweep", "process_webhook_event"])
+        #expect(
+            registry.names == [
+                "otto.chain.first", "otto.chain.second", "otto.chain.third", "otto.cleanup", "otto.ping",
+                "otto.webhooks.sweep", "process_webhook_event",
+            ])
         for name in registry.names { #expect(registry.entry(named: name)?.run != nil, "\(name)") }
     }
 
@@ -52,7 +56,11 @@ struct TaskRegistryTests {
     @Test("the catalog knows every standard task's defaults and runs none")
     func catalog() {
         let catalog = TaskRegistry.catalog
-        #expect(catalog.names == ["otto.cleanup", "otto.ping", "otto.webhooks.sweep", "process_webhook_event"])
+        #expect(
+            catalog.names == [
+                "otto.chain.first", "otto.chain.second", "otto.chain.third", "otto.cleanup", "otto.ping",
+                "otto.webhooks.sweep", "process_webhook_event",
+            ])
         #expect(catalog.entry(named: "otto.cleanup")?.defaultQueue == "low")
         #expect(catalog.entry(named: "process_webhook_event")?.retryPolicy.spansOutages == true)
         #expect(catalog.names.allSatisfy { catalog.entry(named: $0)?.run == nil })
