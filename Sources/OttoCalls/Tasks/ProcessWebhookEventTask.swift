@@ -30,17 +30,22 @@ public struct ProcessWebhookEventTask: OttoTask {
         public var tenantID: String
         /// Why an operator or tenant asked for it again (`POST /v1/calls/{id}/reprocess`).
         public var reason: String?
+        /// The step of the call's analysis workflow a reprocess re-runs from (`fetch`,
+        /// `transcribe` or `analyse`; the API accepts no other); nil for the whole workflow.
+        public var fromStep: String?
 
-        public init(eventID: String, tenantID: String, reason: String? = nil) {
+        public init(eventID: String, tenantID: String, reason: String? = nil, fromStep: String? = nil) {
             self.eventID = eventID
             self.tenantID = tenantID
             self.reason = reason
+            self.fromStep = fromStep
         }
 
         enum CodingKeys: String, CodingKey {
             case eventID = "event_id"
             case tenantID = "tenant_id"
             case reason
+            case fromStep = "from_step"
         }
     }
 
@@ -79,8 +84,9 @@ public struct ProcessWebhookEventTask: OttoTask {
         var status: String?
         var from: String?
         var recordingID: String?
-        /// The run begun and its input, when the recording became completed.
-        var run: (number: Int, inputJSON: String)?
+        /// The run begun, the step it starts at and that step's input: when the recording became
+        /// completed, or when a tenant asked for the call to be processed again.
+        var run: (number: Int, step: String, inputJSON: String)?
     }
 
     public func run(_ arguments: Arguments, context: TaskContext) async throws -> Output {
@@ -120,8 +126,12 @@ public struct ProcessWebhookEventTask: OttoTask {
                             connection, workflow: CallPipelineWorkflow.name, subjectID: callID,
                             tenantID: event.tenantID, steps: CallPipelineWorkflow.steps,
                             fromStep: CallPipelineWorkflow.steps[0], inputJSON: input)
-                        processed.run = (run, input)
+                        processed.run = (run, CallPipelineWorkflow.steps[0], input)
                     }
+                }
+                if rerunRequested, processed.run == nil {
+                    processed.run = try Self.restart(
+                        connection, tenantID: event.tenantID, callID: callID, fromStep: arguments.fromStep)
                 }
             }
             processed.status = update?.status
@@ -145,7 +155,8 @@ public struct ProcessWebhookEventTask: OttoTask {
         if let run = result.run, let callID, let pipeline {
             do {
                 try await pipeline.dispatch(
-                    tenantID: arguments.tenantID, callID: callID, run: run.number, inputJSON: run.inputJSON)
+                    tenantID: arguments.tenantID, callID: callID, run: run.number, step: run.step,
+                    inputJSON: run.inputJSON)
             } catch {
                 // The run is committed as queued: the workflow sweep starts it. Retrying this task
                 // would not help (the event is processed; a re-run begins nothing).
@@ -158,5 +169,32 @@ public struct ProcessWebhookEventTask: OttoTask {
             }
         }
         return Output(callID: callID, status: status, recordingID: result.recordingID, workflowRun: result.run?.number)
+    }
+
+    /// A tenant's reprocess of a call whose pipeline ran before: begins the next run from
+    /// `fromStep` (the first step when nil) with the input that step needs (the workflow's own
+    /// input, or the stored output of the step before). Nil when the call has no workflow yet, or
+    /// the step before `fromStep` never produced an output (there is nothing to start from).
+    static func restart(_ connection: PostgresConnection, tenantID: String, callID: String, fromStep: String?) throws
+        -> (number: Int, step: String, inputJSON: String)?
+    {
+        let steps = CallPipelineWorkflow.steps
+        let step = fromStep ?? steps[0]
+        guard let index = steps.firstIndex(of: step) else { return nil }
+        let previous = index > 0 ? steps[index - 1] : ""
+        guard
+            let row = try connection.query(
+                """
+                SELECT w.input::text AS input, s.output::text AS output
+                FROM workflows w LEFT JOIN workflow_steps s ON s.workflow_id = w.id AND s.step = $3
+                WHERE w.name = $1 AND w.subject_id = $2
+                """, [CallPipelineWorkflow.name, callID, previous]
+            ).first,
+            let input = try index == 0 ? row.decode(String?.self, "input") : row.decode(String?.self, "output")
+        else { return nil }
+        let run = try PostgresWorkflowJournal.begin(
+            connection, workflow: CallPipelineWorkflow.name, subjectID: callID, tenantID: tenantID, steps: steps,
+            fromStep: step, inputJSON: index == 0 ? input : nil)
+        return (run, step, input)
     }
 }

@@ -12,7 +12,13 @@ extension TaskRegistry {
         registry.register(
             CleanupTask(postgres: dependencies.postgres, redis: dependencies.redis, keys: dependencies.keys))
         if let postgres = dependencies.postgres {
-            registry.register(ProcessWebhookEventTask(postgres: postgres))
+            var pipeline: (any CallPipelineDispatch)?
+            if let redis = dependencies.redis, let clients = dependencies.pipeline {
+                pipeline = registry.registerCallPipeline(
+                    clients, postgres: postgres, redis: redis, keys: dependencies.keys,
+                    tenantConcurrency: dependencies.pipelineTenantConcurrency)
+            }
+            registry.register(ProcessWebhookEventTask(postgres: postgres, pipeline: pipeline))
             if let target = dependencies.sweepTarget
                 ?? dependencies.redis.map({ RedisTaskQueue(redis: $0, keys: dependencies.keys) })
             {
@@ -47,7 +53,34 @@ extension TaskRegistry {
     }()
 }
 
+extension TaskRegistry {
+    /// Registers the `call_analysis` workflow's steps, journaled in PostgreSQL and admitted
+    /// fairly per tenant; returns the dispatch that starts a begun run.
+    mutating func registerCallPipeline(
+        _ dependencies: CallPipelineDependencies, postgres: PostgresPool, redis: RedisClient, keys: RedisKeys,
+        tenantConcurrency: Int
+    ) -> any CallPipelineDispatch {
+        let runtime = WorkflowRuntime.callPipeline(
+            postgres: postgres, redis: redis, keys: keys, tenantConcurrency: tenantConcurrency)
+        let workflow = CallPipelineWorkflow.workflow(dependencies)
+        register(workflow, runtime: runtime)
+        return EngineCallPipelineDispatch(
+            engine: WorkflowEngine(runtime: runtime, workflows: [workflow.descriptor], registry: self))
+    }
+}
+
 extension WorkflowRuntime {
+    /// The call pipeline's runtime: its journal is PostgreSQL (the source of truth, which the
+    /// workflow sweep reads), its admission fair per tenant.
+    public static func callPipeline(postgres: PostgresPool, redis: RedisClient, keys: RedisKeys, tenantConcurrency: Int)
+        -> WorkflowRuntime
+    {
+        WorkflowRuntime(
+            redis: redis, keys: keys, journal: PostgresWorkflowJournal(pool: postgres),
+            admission: FairAdmission(
+                redis: redis, keys: keys, queue: CallPipelineWorkflow.queue, perTenantLimit: tenantConcurrency))
+    }
+
     /// The runtime of the `otto.chain` drill: journaled in Redis, every step straight to its queue.
     public static func chain(redis: RedisClient, keys: RedisKeys) -> WorkflowRuntime {
         WorkflowRuntime(redis: redis, keys: keys, journal: RedisWorkflowJournal(redis: redis, keys: keys))

@@ -41,7 +41,7 @@ public struct TwilioMediaClient: Sendable {
 
     /// `RecordingUrl` with the container's extension (the callback's URL has none), or nil
     /// when it is not an http(s) recording URL.
-    static func mediaURL(_ recordingURL: String, container: AudioContainer) -> String? {
+    public static func mediaURL(_ recordingURL: String, container: AudioContainer) -> String? {
         var url = recordingURL.trimmed
         guard url.hasPrefix("https://") || url.hasPrefix("http://"), !url.contains("?"), !url.contains("#"),
             url.contains("/Recordings/RE")

@@ -30,7 +30,7 @@ struct RecordingEventProcessingTests {
             self.failing = failing
         }
 
-        func dispatch(tenantID: String, callID: String, run: Int, inputJSON: String) async throws {
+        func dispatch(tenantID: String, callID: String, run: Int, step: String, inputJSON: String) async throws {
             let committed = try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
                 try connection.query(
                     "SELECT count(*) AS n FROM workflows WHERE subject_id = $1 AND run = $2::integer", [callID, run]
