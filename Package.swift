@@ -119,6 +119,7 @@ let package = Package(
                 "OttoPostgres",
                 "OttoRedis",
                 "OttoTasks",
+                "OttoProviders",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

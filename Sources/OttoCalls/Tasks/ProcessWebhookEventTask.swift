@@ -21,17 +21,22 @@ public struct ProcessWebhookEventTask: OttoTask {
         public var tenantID: String
         /// Why an operator or tenant asked for it again (`POST /v1/calls/{id}/reprocess`).
         public var reason: String?
+        /// The step of the call's analysis workflow a reprocess re-runs from (`fetch`,
+        /// `transcribe` or `analyse`; the API accepts no other); nil for the whole workflow.
+        public var fromStep: String?
 
-        public init(eventID: String, tenantID: String, reason: String? = nil) {
+        public init(eventID: String, tenantID: String, reason: String? = nil, fromStep: String? = nil) {
             self.eventID = eventID
             self.tenantID = tenantID
             self.reason = reason
+            self.fromStep = fromStep
         }
 
         enum CodingKeys: String, CodingKey {
             case eventID = "event_id"
             case tenantID = "tenant_id"
             case reason
+            case fromStep = "from_step"
         }
     }
 
