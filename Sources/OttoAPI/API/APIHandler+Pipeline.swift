@@ -104,7 +104,7 @@ extension Components.Schemas.Transcript {
             callId: record.callID, recordingId: record.recordingID, channels: record.channels,
             durationSeconds: record.durationSeconds, model: record.model, modelName: record.modelName,
             requestId: record.requestID,
-            utterances: record.utterances.map {
+            utterances: record.lines.map {
                 .init(
                     channel: $0.channel, speaker: $0.speaker, start: $0.start, end: $0.end, confidence: $0.confidence,
                     text: $0.text)

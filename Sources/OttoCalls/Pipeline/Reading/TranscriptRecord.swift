@@ -25,6 +25,26 @@ public struct TranscriptRecord: Sendable, Equatable {
     public var createdAt: Double
     public var updatedAt: Double
 
+    /// One utterance in OttoCalls' own terms, for the layers that import no provider client
+    /// (the HTTP API answers with these).
+    public struct Line: Sendable, Equatable {
+        public var channel: Int
+        public var speaker: Int?
+        public var start: Double
+        public var end: Double
+        public var confidence: Double
+        public var text: String
+    }
+
+    /// ``utterances`` as ``Line``s.
+    public var lines: [Line] {
+        utterances.map {
+            Line(
+                channel: $0.channel, speaker: $0.speaker, start: $0.start, end: $0.end, confidence: $0.confidence,
+                text: $0.text)
+        }
+    }
+
     /// The transcript as the provider client returned it (the analyse step's input).
     public var transcript: Transcript {
         Transcript(

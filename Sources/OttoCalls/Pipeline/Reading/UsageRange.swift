@@ -13,6 +13,10 @@ public struct UsageRange: Sendable, Hashable {
     /// Why a requested range is refused (the message is the 400's detail and the command's error).
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// `from` and `to` as given (`YYYY-MM-DD`, either absent); `today` is the default `to`, and
