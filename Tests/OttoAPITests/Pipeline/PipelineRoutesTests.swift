@@ -253,11 +253,14 @@ struct PipelineRoutesTests {
             let redis = dependencies.redis!
             let stream = dependencies.keys.stream("default")
 
-            let bad = try await CallsRouteTests.send(
-                client, .post, "/v1/calls/\(seed.callID)/reprocess", token: seed.token, body: #"{"from_step":"upload"}"#
-            )
-            #expect(bad.status == .badRequest, "\(bad.body)")
-            #expect(bad.isProblem)
+            for body in [#"{"from_step":"upload"}"#, #"{"from_step":null}"#, #"{"from_step":2}"#] {
+                let bad = try await CallsRouteTests.send(
+                    client, .post, "/v1/calls/\(seed.callID)/reprocess", token: seed.token, body: body)
+                #expect(bad.status == .badRequest, "\(body): \(bad.body)")
+                #expect(bad.isProblem, "\(body)")
+                #expect(
+                    bad.json["detail"] as? String == "from_step must be one of fetch, transcribe, analyse.", "\(body)")
+            }
             #expect(try await redis.send(["XLEN", stream]).int == 0, "a refused reprocess enqueued a task")
 
             let accepted = try await CallsRouteTests.send(
