@@ -41,9 +41,10 @@ extension APIHandler {
     func getCall(_ input: Operations.GetCall.Input) async throws -> Operations.GetCall.Output {
         let tenant = try tenant
         let id = input.path.id
-        guard let call = try await database({ try await $0.get(tenantID: tenant, id: id) }) else {
+        guard var call = try await database({ try await $0.get(tenantID: tenant, id: id) }) else {
             throw Problem(.notFound, detail: "No such call.")
         }
+        call.workflow = try await workflow(tenant: tenant, callID: id)
         return .ok(.init(body: .json(call)))
     }
 
@@ -51,10 +52,11 @@ extension APIHandler {
     func reprocessCall(_ input: Operations.ReprocessCall.Input) async throws -> Operations.ReprocessCall.Output {
         let tenant = try tenant
         let id = input.path.id
-        let reason: String? =
+        // `from_step` is one of the document's steps (the generated code refuses others with a 400).
+        let (reason, fromStep): (String?, String?) =
             switch input.body {
-            case .json(let request)?: request.reason
-            case nil: nil
+            case .json(let request)?: (request.reason, request.fromStep?.rawValue)
+            case nil: (nil, nil)
             }
         guard UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such call.") }
         let eventID = try await database { try await $0.latestEventID(tenantID: tenant, callID: id) }
@@ -62,7 +64,8 @@ extension APIHandler {
         let result: EnqueueResult
         do {
             result = try await tasks.enqueue(
-                ProcessWebhookEventTask.self, .init(eventID: eventID, tenantID: tenant, reason: reason),
+                ProcessWebhookEventTask.self,
+                .init(eventID: eventID, tenantID: tenant, reason: reason, fromStep: fromStep),
                 options: try context.enqueueOptions(EnqueueOptions(resultTTL: Self.resultTTL, tenantID: tenant)))
         } catch {
             throw Problem(.serviceUnavailable, detail: "The task queue is unavailable; retry later.")

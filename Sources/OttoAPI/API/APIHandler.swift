@@ -6,7 +6,7 @@ import OttoTasks
 
 /// The operations of docs/openapi.json that the generated `APIProtocol` declares: `/health`,
 /// `/ready`, `/internal/worker/heartbeat` and the tenant API under `/v1` (one file per
-/// capability: `APIHandler+Health`, `+Internal`, `+Me`, `+Calls`, `+Tasks`). Each calls the
+/// capability: `APIHandler+Health`, `+Internal`, `+Me`, `+Calls`, `+Pipeline`, `+Tasks`). Each calls the
 /// same core logic the hand-written routes called; errors are thrown as `Problem`s, which
 /// observability renders as problem+json.
 ///
@@ -22,6 +22,11 @@ struct APIHandler: APIProtocol {
     /// The worker fleet; nil without Redis.
     let fleet: WorkerFleet?
     let tasks: any TaskEnqueuer
+    /// The pipeline's transcripts, analyses and usage ledger; nil without a database.
+    var pipeline: PipelineReader? = nil
+    /// Where the calls' analysis workflows are kept, for `GET /v1/calls/{id}`'s `workflow`; nil
+    /// leaves it null.
+    var workflows: (any WorkflowJournal)? = nil
 
     static let service = "otto-api"
 

@@ -12,7 +12,8 @@ import OttoTasks
 /// The body bounds of `POST /v1/calls/{id}/reprocess`, checked on the raw bytes before the
 /// generated code decodes them: at most 16 KiB (413), and empty or a JSON object whose
 /// `reason`, when present, is a string of at most 500 characters without control characters
-/// (400). An empty body reaches the generated code as no body, so it means "no reason".
+/// (400), and whose `from_step`, when present, is one of the workflow's steps (400, `null`
+/// included). An empty body reaches the generated code as no body, so it means "no reason".
 struct ReprocessBodyMiddleware: ServerMiddleware {
     static let operationID = Operations.ReprocessCall.id
     /// The largest reprocess body read.
@@ -35,7 +36,20 @@ struct ReprocessBodyMiddleware: ServerMiddleware {
         }
         guard !bytes.isEmpty else { return try await next(request, nil, metadata) }
         _ = try Self.reason(bytes)
+        try Self.checkFromStep(bytes)
         return try await next(request, HTTPBody(bytes), metadata)
+    }
+
+    /// `from_step`, when present, is one of the document's steps: a JSON `null` too is refused
+    /// (the generated decoding would read it as absent, and re-run the whole workflow).
+    static func checkFromStep(_ body: [UInt8]) throws {
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
+            let value = object["from_step"]
+        else { return }
+        let steps = Components.Schemas.ReprocessRequest.FromStepPayload.allCases.map(\.rawValue)
+        guard case .string(let step) = value, steps.contains(step) else {
+            throw Problem(.badRequest, detail: "from_step must be one of \(steps.joined(separator: ", ")).")
+        }
     }
 
     /// The optional `reason` of a reprocess body (nil when the body or the field is absent).

@@ -13,19 +13,21 @@ import ServiceLifecycle
 /// `metrics` is the registry `/metrics` renders (one per application, so tests never share or
 /// bootstrap a global one); `jwksSource` replaces the Clerk instance's JWKS endpoint (tests
 /// serve keys from loopback); `readinessProbe` replaces the probe built from `dependencies`
-/// (tests wrap its checks to count and hold them); `extraRoutes` adds routes to the router's
-/// groups (tests only).
+/// (tests wrap its checks to count and hold them); `workflows` is the journal of the calls'
+/// analysis workflows that `GET /v1/calls/{id}` reads (nil: the call's `workflow` is null);
+/// `extraRoutes` adds routes to the router's groups (tests only).
 func buildApplication(
     configuration: APIProcessConfiguration, dependencies: Dependencies, logger: Logger,
     metrics: APIMetrics = APIMetrics(), jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
-    extraRoutes: ((RouteGroups) -> Void)? = nil
+    workflows: (any WorkflowJournal)? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil
 ) -> some ApplicationProtocol {
     let tasks = buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let credentials = buildCredentialCache(
         configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
     let router = buildRouter(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
-        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, extraRoutes: extraRoutes)
+        jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, workflows: workflows,
+        extraRoutes: extraRoutes)
     // The application's own ServiceGroup starts these before the server and stops them after it
     // has drained its requests (in reverse order), so the tasks those requests enqueued still run.
     var app = Application(
@@ -111,7 +113,7 @@ func buildRouter(
     configuration: APIProcessConfiguration, dependencies: Dependencies, tasks: (any TaskEnqueuer)? = nil,
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
-    credentials: WebhookCredentialCache? = nil,
+    credentials: WebhookCredentialCache? = nil, workflows: (any WorkflowJournal)? = nil,
     extraRoutes: ((RouteGroups) -> Void)? = nil
 ) -> Router<OttoRequestContext> {
     let tasks = tasks ?? buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
@@ -169,7 +171,7 @@ func buildRouter(
     let handler = APIHandler(
         probe: probe, calls: dependencies.postgres.map { CallStore(pool: $0) },
         taskStates: dependencies.redis.map { TaskStateStore(redis: $0, keys: dependencies.keys) }, fleet: fleet,
-        tasks: tasks)
+        tasks: tasks, pipeline: dependencies.postgres.map { PipelineReader(pool: $0) }, workflows: workflows)
     do {
         try handler.registerHandlers(
             on: OperationTransport(groups: [("/v1", v1), ("/internal", internalGroup)], root: operations),

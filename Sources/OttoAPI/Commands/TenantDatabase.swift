@@ -10,6 +10,13 @@ enum TenantDatabase {
     static func run<T: Sendable>(
         _ body: @Sendable (APIProcessConfiguration, TenantRecords) async throws -> T
     ) async throws -> T {
+        try await runWithPipeline { configuration, records, _ in try await body(configuration, records) }
+    }
+
+    /// `run`, with the pipeline's reads too (`tenants usage`).
+    static func runWithPipeline<T: Sendable>(
+        _ body: @Sendable (APIProcessConfiguration, TenantRecords, PipelineReader) async throws -> T
+    ) async throws -> T {
         let configuration = try APIProcessConfiguration.loadOrExit()
         // Logs share stdout with the JSON document, so only warnings and errors are written.
         let logger = LoggingSetup.bootstrap(
@@ -20,7 +27,7 @@ enum TenantDatabase {
             throw ExitCode.configuration
         }
         do {
-            let value = try await body(configuration, TenantRecords(pool: postgres))
+            let value = try await body(configuration, TenantRecords(pool: postgres), PipelineReader(pool: postgres))
             await dependencies.shutdown()
             return value
         } catch let error as TenantRecordsError {

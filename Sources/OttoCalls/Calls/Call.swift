@@ -16,9 +16,12 @@ public struct Call: Codable, Sendable, Hashable {
     public var recordingURL: String?
     public var createdAt: String
     public var updatedAt: String
+    /// The call's analysis workflow (`call_analysis`), when the API reads it (`GET /v1/calls/{id}`
+    /// only); a `Call` from the database has none.
+    public var workflow: CallWorkflow?
 
     enum CodingKeys: String, CodingKey {
-        case id, provider, direction, status
+        case id, provider, direction, status, workflow
         case providerCallID = "provider_call_id"
         case fromNumber = "from_number"
         case toNumber = "to_number"
