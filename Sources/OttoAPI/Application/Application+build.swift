@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// bootstrap a global one); `jwksSource` replaces the Clerk instance's JWKS endpoint (tests
 /// serve keys from loopback); `readinessProbe` replaces the probe built from `dependencies`
 /// (tests wrap its checks to count and hold them); `workflows` is the journal of the calls'
-/// analysis workflows that `GET /v1/calls/{id}` reads (nil: the call's `workflow` is null);
+/// analysis workflows that `GET /v1/calls/{id}` reads (nil: PostgreSQL's, when there is a database);
 /// `extraRoutes` adds routes to the router's groups (tests only).
 func buildApplication(
     configuration: APIProcessConfiguration, dependencies: Dependencies, logger: Logger,
@@ -171,7 +171,9 @@ func buildRouter(
     let handler = APIHandler(
         probe: probe, calls: dependencies.postgres.map { CallStore(pool: $0) },
         taskStates: dependencies.redis.map { TaskStateStore(redis: $0, keys: dependencies.keys) }, fleet: fleet,
-        tasks: tasks, pipeline: dependencies.postgres.map { PipelineReader(pool: $0) }, workflows: workflows)
+        tasks: tasks, pipeline: dependencies.postgres.map { PipelineReader(pool: $0) },
+        // The calls' workflows are journaled in PostgreSQL; tests may give another journal.
+        workflows: workflows ?? dependencies.postgres.map { PostgresWorkflowJournal(pool: $0) })
     do {
         try handler.registerHandlers(
             on: OperationTransport(groups: [("/v1", v1), ("/internal", internalGroup)], root: operations),

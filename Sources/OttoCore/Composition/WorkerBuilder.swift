@@ -30,9 +30,17 @@ public enum WorkerBuilder {
         }
         if configuration.enableCelery, let redis = dependencies.redis {
             let settings = configuration.worker ?? WorkerConfiguration()
+            let pipeline = CallPipelineServices.make(configuration, redis: redis, keys: dependencies.keys, logger: logger)
             let registry =
                 registry
-                ?? .standard(TaskDependencies(postgres: dependencies.postgres, redis: redis, keys: dependencies.keys))
+                ?? .standard(
+                    TaskDependencies(
+                        postgres: dependencies.postgres, redis: redis, keys: dependencies.keys,
+                        pipeline: pipeline.flatMap { services in
+                            dependencies.postgres.map { services.dependencies(postgres: $0) }
+                        },
+                        pipelineTenantConcurrency: configuration.pipeline?.tenantConcurrency
+                            ?? PipelineConfiguration.defaultTenantConcurrency))
             if !registry.unavailable.isEmpty {
                 throw ConfigurationError(
                     process: .worker, environment: configuration.environment.rawValue,
@@ -58,7 +66,12 @@ public enum WorkerBuilder {
                 settings: WorkerSettings(configuration: settings, id: identity), redis: redis,
                 keys: dependencies.keys, registry: registry, stats: stats,
                 logger: logger)
-            // Listed in dependency order: on shutdown the worker drains first, then the heartbeat stops.
+            // Listed in dependency order: on shutdown the worker drains first, then the heartbeat
+            // and the admission's rebalancing stop, then the providers' HTTP client.
+            if let pipeline {
+                services.append(.init(service: pipeline.http))
+                services.append(.init(service: pipeline.admissionService))
+            }
             services.append(.init(service: heartbeat))
             services.append(.init(service: worker))
         } else {

@@ -1,3 +1,4 @@
+import Logging
 import OttoPostgres
 import OttoProviders
 import OttoTasks

@@ -6,8 +6,11 @@ struct CallRailRecordingLink: Equatable {
     var callID: String
 
     init?(_ url: String) {
-        guard let range = url.range(of: "/v3/a/") else { return nil }
-        let parts = url[range.upperBound...].split(separator: "/", omittingEmptySubsequences: false)
+        let marker = "/v3/a/"
+        var rest = Substring(url)
+        while !rest.isEmpty, !rest.hasPrefix(marker) { rest = rest.dropFirst() }
+        guard !rest.isEmpty else { return nil }
+        let parts = rest.dropFirst(marker.count).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[1] == "calls", parts[3].hasPrefix("recording"),
             Self.isID(parts[0]), Self.isID(parts[2])
         else { return nil }

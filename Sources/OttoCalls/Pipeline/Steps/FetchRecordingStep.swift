@@ -76,7 +76,7 @@ public struct FetchRecordingStep: WorkflowStep {
                 throw TaskError(.invalidArguments, detail: "the recording has no Twilio recording URL")
             }
             output.mediaURL = url
-        case .callRail:
+        case .callrail:
             guard let ids = CallRailRecordingLink(recording.mediaURL ?? "") else {
                 throw TaskError(.invalidArguments, detail: "the recording has no CallRail API recording URL")
             }

@@ -1,0 +1,51 @@
+import Logging
+import OttoCalls
+import OttoPostgres
+import OttoProviders
+import OttoRedis
+import OttoTasks
+
+/// What otto-worker runs for the call pipeline: one shared HTTP client for the providers (a
+/// Service, stopped after the worker drains), the outbound limits every worker shares through
+/// Redis, and the fair admission's rebalancing.
+struct CallPipelineServices {
+    let http: ProviderHTTPClient
+    let clients: ProviderClients
+    let limits: ProviderLimits
+    let admissionService: FairAdmissionService
+
+    /// Nil when the worker reads no provider settings (`ENABLE_CELERY` off).
+    static func make(
+        _ configuration: WorkerProcessConfiguration, redis: RedisClient, keys: RedisKeys, logger: Logger
+    ) -> CallPipelineServices? {
+        guard let providers = configuration.providerClients else { return nil }
+        let pipeline = configuration.pipeline ?? PipelineConfiguration()
+        let http = ProviderHTTPClient(
+            readTimeout: providers.deepgram.requestTimeout, logger: logger.withLabel("otto.providers"))
+        func limit(_ name: String, _ settings: PipelineConfiguration.ProviderLimit) -> OutboundLimit {
+            OutboundLimit(
+                redis: redis, keys: keys,
+                settings: .init(name: name, concurrency: settings.concurrency, ratePerSecond: settings.ratePerSecond))
+        }
+        let admission = FairAdmission(
+            redis: redis, keys: keys, queue: CallPipelineWorkflow.queue, perTenantLimit: pipeline.tenantConcurrency)
+        return CallPipelineServices(
+            http: http, clients: ProviderClients(configuration: providers, http: http),
+            limits: ProviderLimits(
+                deepgram: limit("deepgram", pipeline.deepgram), openAI: limit("openai", pipeline.openAI),
+                recordingMedia: limit("twilio_media", pipeline.twilioMedia)),
+            admissionService: FairAdmissionService(admission: admission, logger: logger))
+    }
+
+    func dependencies(postgres: PostgresPool) -> CallPipelineDependencies {
+        CallPipelineDependencies(postgres: postgres, providers: clients, limits: limits)
+    }
+}
+
+extension Logger {
+    fileprivate func withLabel(_ label: String) -> Logger {
+        var copy = Logger(label: label, factory: { _ in self.handler })
+        copy.logLevel = logLevel
+        return copy
+    }
+}

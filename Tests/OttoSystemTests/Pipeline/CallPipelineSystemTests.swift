@@ -1,0 +1,146 @@
+import Foundation
+import OttoCalls
+import OttoTestSupport
+import Testing
+
+extension NoLossSystemTests {
+    /// The call pipeline end to end, with real processes: otto-api receives the recording
+    /// callbacks the stand-in delivers (signed as Twilio signs them), otto-worker runs the
+    /// workflows against the provider stand-ins, PostgreSQL and Redis are real.
+    @Suite("The call pipeline end to end", .serialized)
+    struct CallPipelineSystemTests {
+        /// Everything a pipeline run needs, started and stopped together.
+        final class Stack: Sendable {
+            let database: OwnDatabase
+            let redis: OwnRedisServer
+            let standIn: StandIn
+            let api: APIProcess
+            let environment: [String: String]
+
+            init(_ label: String, extra: [String: String] = [:]) async throws {
+                database = try await OwnDatabase.create(label)
+                redis = try OwnRedisServer()
+                try await redis.start()
+                standIn = try await StandIn.start()
+                try await standIn.post("/_standin/config", ["twilio_auth_token": APIProcess.twilioToken])
+                var environment = [
+                    "DATABASE_URL": database.url, "REDIS_URL": redis.url, "ENABLE_CELERY": "true",
+                    "TWILIO_ACCOUNT_SID": StandInCredentials.twilioAccount,
+                    "DEEPGRAM_API_KEY": StandInCredentials.deepgramKey, "DEEPGRAM_BASE_URL": standIn.baseURL,
+                    "OPENAI_API_KEY": StandInCredentials.openAIKey, "OPENAI_BASE_URL": standIn.baseURL,
+                    "CALLRAIL_API_KEY": StandInCredentials.callRailKey, "CALLRAIL_BASE_URL": standIn.baseURL,
+                    "PROVIDER_REQUEST_TIMEOUT": "30", "WORKER_CONCURRENCY": "8", "WORKER_VISIBILITY_TIMEOUT": "5",
+                ]
+                environment.merge(extra) { _, new in new }
+                api = try await APIProcess(environment: environment)
+                self.environment = api.environment
+            }
+
+            func worker() throws -> ChildProcess {
+                let child = ChildProcess(binary: "otto-worker", environment: environment)
+                try child.start()
+                return child
+            }
+
+            /// A Twilio recording the stand-in serves, its status callback delivered to otto-api;
+            /// answers otto-api's status.
+            func deliverRecording(tenant: String, channels: Int, duration: Int) async throws -> Int {
+                let answer = try await standIn.post(
+                    "/_standin/recordings",
+                    [
+                        "duration": duration, "channels": channels, "basic_auth": true,
+                        "callback_url": api.baseURL + "/webhooks/twilio/\(tenant)/recording", "deliver": true,
+                    ])
+                let callback = answer["callback"] as? [String: Any]
+                let delivery = callback?["delivery"] as? [String: Any]
+                return delivery?["status"] as? Int ?? 0
+            }
+
+            func analysed(_ tenants: [String]) async throws -> Int {
+                var total = 0
+                for tenant in tenants {
+                    total += try await database.count("SELECT count(*) AS n FROM analyses", tenant: tenant)
+                }
+                return total
+            }
+
+            func stop(_ workers: [ChildProcess]) async {
+                for worker in workers where worker.process.isRunning { worker.signal(SIGTERM) }
+                for worker in workers { _ = await worker.waitForExit(timeout: .seconds(30)) }
+                api.child.signal(SIGTERM)
+                _ = await api.child.waitForExit(timeout: .seconds(30))
+                await standIn.stop()
+                await redis.shutdown()
+                await database.drop()
+            }
+        }
+
+        @Test("one signed recording: fetched, transcribed and analysed; the API serves the transcript, the analysis and the workflow")
+        func oneCall() async throws {
+            let stack = try await Stack("pipeline_one")
+            let tenant = try await stack.api.createTenant()
+            let worker = try stack.worker()
+            #expect(try await stack.deliverRecording(tenant: tenant, channels: 2, duration: 42) == 200)
+            let done = await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+                (try? await stack.analysed([tenant])) == 1
+            }
+            #expect(done, "not analysed: \(worker.output.suffix(3000))")
+            #expect(try await stack.database.count("SELECT count(*) AS n FROM transcripts", tenant: tenant) == 1)
+            #expect(
+                try await stack.database.count(
+                    "SELECT count(*) AS n FROM workflow_steps WHERE state = 'succeeded' AND attempts = 1") == 3)
+            #expect(
+                try await stack.database.count(
+                    "SELECT count(*) AS n FROM usage_daily WHERE transcriptions = 1 AND analyses = 1 AND audio_seconds > 0")
+                    == 1)
+            let violations = try await stack.standIn.violations()
+            #expect(violations.isEmpty, "stand-in violations:\n\(violations.joined(separator: "\n"))")
+            await stack.stop([worker])
+        }
+
+        @Test(
+            "200 signed recordings across 5 tenants: each call transcribed and analysed once, through a worker kill -9 and a 30-second Deepgram outage"
+        )
+        func everyCallOnceThroughFaults() async throws {
+            let stack = try await Stack("pipeline_e2e")
+            var tenants: [String] = []
+            for _ in 0..<5 { tenants.append(try await stack.api.createTenant()) }
+            var workers = [try stack.worker()]
+            for index in 0..<200 {
+                let status = try await stack.deliverRecording(
+                    tenant: tenants[index % 5], channels: index % 2 == 0 ? 2 : 1, duration: 20 + index % 90)
+                #expect(status == 200, "recording callback \(index): HTTP \(status)")
+                if index == 60 {
+                    // kill -9 with steps in flight; a new worker claims what the dead one held.
+                    workers[0].signal(SIGKILL)
+                    _ = await workers[0].waitForExit(timeout: .seconds(10))
+                    workers[0] = try stack.worker()
+                }
+                if index == 100 {
+                    try await stack.standIn.fault(["provider": "deepgram", "fault": "outage", "seconds": 30])
+                }
+            }
+            let done = await eventually(timeout: .seconds(300), every: .seconds(1)) {
+                (try? await stack.analysed(tenants)) == 200
+            }
+            let analysed = try await stack.analysed(tenants)
+            #expect(done, "analysed \(analysed) of 200")
+            for tenant in tenants {
+                #expect(try await stack.database.count("SELECT count(*) AS n FROM transcripts", tenant: tenant) == 40)
+                #expect(try await stack.database.count("SELECT count(*) AS n FROM analyses", tenant: tenant) == 40)
+                #expect(try await stack.database.count("SELECT count(*) AS n FROM recordings", tenant: tenant) == 40)
+            }
+            #expect(
+                try await stack.database.count(
+                    "SELECT count(*) AS n FROM workflows WHERE state = 'succeeded' AND run = 1") == 200)
+            #expect(
+                try await stack.database.count(
+                    "SELECT count(*) AS n FROM workflow_steps WHERE state = 'succeeded'") == 600)
+            // The outage deferred steps without spending their attempts: nothing failed.
+            #expect(try await stack.database.count("SELECT count(*) AS n FROM workflows WHERE state = 'failed'") == 0)
+            let violations = try await stack.standIn.violations()
+            #expect(violations.isEmpty, "stand-in violations:\n\(violations.joined(separator: "\n"))")
+            await stack.stop(workers)
+        }
+    }
+}
