@@ -33,13 +33,10 @@ public final class APIProcess: Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Creates a tenant with `otto-api tenants create` against this API's database; returns its id.
-    public func createTenant() async throws -> String {
+    public func createTenant(clerkOrg: String = "org_test_\(UUID().uuidString.prefix(12))") async throws -> String {
         let (status, output) = try await ChildProcess.run(
             "otto-api",
-            [
-                "tenants", "create", "--clerk-org", "org_test_\(UUID().uuidString.prefix(12))", "--name", "Test",
-                "--json",
-            ],
+            ["tenants", "create", "--clerk-org", clerkOrg, "--name", "Test", "--json"],
             environment: environment)
         guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],

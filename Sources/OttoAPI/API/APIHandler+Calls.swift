@@ -13,6 +13,10 @@ import OttoTasks
 /// authentication recorded and queries inside that tenant's row-level-security scope, so
 /// another tenant's call is a 404, never a leak.
 extension APIHandler {
+    /// The reason a reprocess without one carries: a reason is what tells the task that a tenant
+    /// asked (a copy of an already processed event otherwise does nothing).
+    static let defaultReprocessReason = "reprocess requested through the API"
+
     /// How long a reprocess task's state stays readable at `GET /v1/tasks/{id}`.
     static let resultTTL = 86_400
 
@@ -55,8 +59,8 @@ extension APIHandler {
         // `from_step` is one of the document's steps (the generated code refuses others with a 400).
         let (reason, fromStep): (String?, String?) =
             switch input.body {
-            case .json(let request)?: (request.reason, request.fromStep?.rawValue)
-            case nil: (nil, nil)
+            case .json(let request)?: (request.reason ?? Self.defaultReprocessReason, request.fromStep?.rawValue)
+            case nil: (Self.defaultReprocessReason, nil)
             }
         guard UUIDText.isValid(id) else { throw Problem(.notFound, detail: "No such call.") }
         let eventID = try await database { try await $0.latestEventID(tenantID: tenant, callID: id) }

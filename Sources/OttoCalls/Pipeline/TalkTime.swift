@@ -90,9 +90,36 @@ public struct TalkTime: Sendable, Equatable, Codable {
         return result
     }
 
+    /// The `talk_time` column's form, which the tenant API serves as it is:
+    /// `{"by_party": {"0": s, …}, "ratio": x | null, "silence_seconds": s, "overlap_seconds": s}`.
     enum CodingKeys: String, CodingKey {
-        case parties, ratio
+        case ratio
+        case byParty = "by_party"
         case silenceSeconds = "silence_seconds"
         case overlapSeconds = "overlap_seconds"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(
+            Dictionary(uniqueKeysWithValues: parties.map { (String($0.party), $0.seconds) }), forKey: .byParty)
+        try container.encode(ratio, forKey: .ratio)
+        try container.encode(silenceSeconds, forKey: .silenceSeconds)
+        try container.encode(overlapSeconds, forKey: .overlapSeconds)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let byParty = try container.decode([String: Double].self, forKey: .byParty)
+        parties = try byParty.map { key, seconds in
+            guard let party = Int(key) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .byParty, in: container, debugDescription: "a party is a number, not \(key)")
+            }
+            return Party(party: party, seconds: seconds)
+        }.sorted { $0.party < $1.party }
+        ratio = try container.decodeIfPresent(Double.self, forKey: .ratio)
+        silenceSeconds = try container.decode(Double.self, forKey: .silenceSeconds)
+        overlapSeconds = try container.decode(Double.self, forKey: .overlapSeconds)
     }
 }

@@ -30,7 +30,8 @@ public enum WorkerBuilder {
         }
         if configuration.enableCelery, let redis = dependencies.redis {
             let settings = configuration.worker ?? WorkerConfiguration()
-            let pipeline = CallPipelineServices.make(configuration, redis: redis, keys: dependencies.keys, logger: logger)
+            let pipeline = CallPipelineServices.make(
+                configuration, redis: redis, keys: dependencies.keys, logger: logger)
             let registry =
                 registry
                 ?? .standard(

@@ -29,7 +29,9 @@ extension NoLossSystemTests {
                     "DEEPGRAM_API_KEY": StandInCredentials.deepgramKey, "DEEPGRAM_BASE_URL": standIn.baseURL,
                     "OPENAI_API_KEY": StandInCredentials.openAIKey, "OPENAI_BASE_URL": standIn.baseURL,
                     "CALLRAIL_API_KEY": StandInCredentials.callRailKey, "CALLRAIL_BASE_URL": standIn.baseURL,
-                    "PROVIDER_REQUEST_TIMEOUT": "30", "WORKER_CONCURRENCY": "8", "WORKER_VISIBILITY_TIMEOUT": "5",
+                    "CLERK_JWT_KEY": TestTokens.publicKeyPEM, "CLERK_PUBLISHABLE_KEY": TestTokens.publishableKey,
+                    "CLERK_SECRET_KEY": "sk_test_pipelinesecret0001", "PROVIDER_REQUEST_TIMEOUT": "30",
+                    "WORKER_CONCURRENCY": "8", "WORKER_VISIBILITY_TIMEOUT": "5",
                 ]
                 environment.merge(extra) { _, new in new }
                 api = try await APIProcess(environment: environment)
@@ -75,10 +77,13 @@ extension NoLossSystemTests {
             }
         }
 
-        @Test("one signed recording: fetched, transcribed and analysed; the API serves the transcript, the analysis and the workflow")
+        @Test(
+            "one signed recording: fetched, transcribed and analysed; the API serves the transcript, the analysis and the workflow"
+        )
         func oneCall() async throws {
             let stack = try await Stack("pipeline_one")
-            let tenant = try await stack.api.createTenant()
+            let org = "org_pipeline_\(UUID().uuidString.prefix(8))"
+            let tenant = try await stack.api.createTenant(clerkOrg: org)
             let worker = try stack.worker()
             #expect(try await stack.deliverRecording(tenant: tenant, channels: 2, duration: 42) == 200)
             let done = await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
@@ -91,8 +96,58 @@ extension NoLossSystemTests {
                     "SELECT count(*) AS n FROM workflow_steps WHERE state = 'succeeded' AND attempts = 1") == 3)
             #expect(
                 try await stack.database.count(
-                    "SELECT count(*) AS n FROM usage_daily WHERE transcriptions = 1 AND analyses = 1 AND audio_seconds > 0")
+                    "SELECT count(*) AS n FROM usage_daily WHERE transcriptions = 1 AND analyses = 1 AND audio_seconds > 0"
+                )
                     == 1)
+            // The tenant API serves what the pipeline stored.
+            let token = try await TestTokens.make(org: org)
+            let auth = ["Authorization": "Bearer \(token)"]
+            let list = try await stack.api.request("GET", "/v1/calls", headers: auth)
+            let callID = try #require(
+                ((try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [String: Any])?["data"]
+                    as? [[String: Any]])?.first?["id"] as? String, "\(list)")
+            let call = try await stack.api.request("GET", "/v1/calls/\(callID)", headers: auth)
+            let workflow =
+                (try JSONSerialization.jsonObject(with: Data(call.body.utf8)) as? [String: Any])?["workflow"]
+                as? [String: Any]
+            #expect(workflow?["state"] as? String == "succeeded", "\(call.body)")
+            #expect(
+                (workflow?["steps"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+                    == CallPipelineWorkflow.steps)
+            let transcript = try await stack.api.request("GET", "/v1/calls/\(callID)/transcript", headers: auth)
+            #expect(transcript.status == 200 && transcript.body.contains("\"utterances\""), "\(transcript)")
+            let analysis = try await stack.api.request("GET", "/v1/calls/\(callID)/analysis", headers: auth)
+            #expect(analysis.status == 200 && analysis.body.contains("\"lead_score\""), "\(analysis)")
+            let usage = try await stack.api.request("GET", "/v1/usage", headers: auth)
+            #expect(usage.status == 200 && usage.body.contains("\"transcriptions\":1"), "\(usage)")
+
+            // Reprocess from the analysis: the analysis is replaced, never duplicated, in run 2.
+            let before = try await stack.database.count(
+                "SELECT extract(epoch FROM updated_at)::bigint * 1000 + extract(milliseconds FROM updated_at)::bigint % 1000 AS n FROM analyses",
+                tenant: tenant)
+            let reprocess = try await stack.api.request(
+                "POST", "/v1/calls/\(callID)/reprocess",
+                headers: auth.merging(["Content-Type": "application/json"]) { $1 }, body: #"{"from_step": "analyse"}"#)
+            #expect(reprocess.status == 202, "\(reprocess)")
+            let rerun = await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+                (try? await stack.database.count(
+                    "SELECT count(*) AS n FROM workflows WHERE run = 2 AND state = 'succeeded'")) == 1
+            }
+            #expect(rerun, "\(worker.output.suffix(3000))")
+            #expect(try await stack.database.count("SELECT count(*) AS n FROM analyses", tenant: tenant) == 1)
+            #expect(try await stack.database.count("SELECT count(*) AS n FROM transcripts", tenant: tenant) == 1)
+            let after = try await stack.database.count(
+                "SELECT extract(epoch FROM updated_at)::bigint * 1000 + extract(milliseconds FROM updated_at)::bigint % 1000 AS n FROM analyses",
+                tenant: tenant)
+            #expect(after > before)
+            #expect(
+                try await stack.database.count(
+                    "SELECT count(*) AS n FROM usage_daily WHERE analyses = 2 AND transcriptions = 1")
+                    == 1)
+            let openAI = try await stack.standIn.requests("openai")
+            #expect(openAI.count == 2)
+            #expect(try await stack.standIn.requests("deepgram").count == 1)
+
             let violations = try await stack.standIn.violations()
             #expect(violations.isEmpty, "stand-in violations:\n\(violations.joined(separator: "\n"))")
             await stack.stop([worker])

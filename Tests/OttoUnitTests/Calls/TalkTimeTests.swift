@@ -99,7 +99,11 @@ struct TalkTimeTests {
         let talk = TalkTime(utterances: [Self.said(0, 0, 2), Self.said(1, 1, 4)], durationSeconds: 5)
         let data = try JSONEncoder().encode(talk)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == ["parties", "ratio", "silence_seconds", "overlap_seconds"])
+        #expect(Set(object.keys) == ["by_party", "ratio", "silence_seconds", "overlap_seconds"])
+        // The column's form, which the tenant API's reader decodes (AnalysisRecord.TalkTime).
+        let record = try JSONDecoder().decode(AnalysisRecord.TalkTime.self, from: data)
+        #expect(record.byParty == Dictionary(uniqueKeysWithValues: talk.parties.map { (String($0.party), $0.seconds) }))
+        #expect(record.ratio == talk.ratio && record.silenceSeconds == talk.silenceSeconds)
         #expect(try JSONDecoder().decode(TalkTime.self, from: data) == talk)
     }
 }
