@@ -43,12 +43,18 @@ public struct OutboundLimit: Sendable {
         self.settings = settings
     }
 
-    /// Runs `body` holding a permit (a lease of `leaseTTL`, so a killed worker's permit frees itself;
-    /// released when body ends, also when it throws). No permit free, rate spent, or paused: throws
+    /// How long a permit outlives the worker that holds it: renewed every third of it while the
+    /// call runs, so a killed worker's permits free themselves within this.
+    public static let defaultLease: Duration = .seconds(15)
+
+    /// Runs `body` holding a permit (a lease of `leaseTTL`, renewed while `body` runs, so a killed
+    /// worker's permit frees itself within one lease; released when body ends, also when it throws). No permit free, rate spent, or paused: throws
     /// TaskDeferral with the delay until a permit is likely (a short jittered delay, 0.2–1 s, for
     /// concurrency; the rest of the rate window; the rest of the pause). Redis unreachable: throws
     /// TaskDeferral of 1–2 s, so an outage of Redis does not spend the task's attempts either.
-    public func withPermit<T: Sendable>(leaseTTL: Duration, _ body: @Sendable () async throws -> T) async throws -> T {
+    public func withPermit<T: Sendable>(
+        leaseTTL: Duration = OutboundLimit.defaultLease, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
         let permit = FastRandom.uuidString()
         let window = settings.rateWindow
         let reply: RedisValue
@@ -75,13 +81,26 @@ public struct OutboundLimit: Sendable {
             throw TaskDeferral(
                 delay: Self.delay(reason: reason, waitMilliseconds: wait), reason: "\(settings.name) \(reason)")
         }
+        // The lease is renewed while the call runs, so it can be short: a killed worker's permit
+        // frees itself within one lease, however long its provider calls may take.
+        let renewal = Task { [redis, keys, settings] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: leaseTTL / 3)
+                if Task.isCancelled { break }
+                _ = try? await redis.eval(
+                    OutboundLimitScripts.renew, keys: [keys.outboundLeases(settings.name)],
+                    arguments: [permit, String(max(1, leaseTTL.inMilliseconds))])
+            }
+        }
         let result: T
         do {
             result = try await body()
         } catch {
+            renewal.cancel()
             await release(permit)
             throw error
         }
+        renewal.cancel()
         await release(permit)
         return result
     }

@@ -38,6 +38,14 @@ enum OutboundLimitScripts {
             return {1, 0}
             """)
 
+    /// Extends a permit that is still held. KEYS: leases. ARGV: permit id, lease ms. A released
+    /// (or expired and dropped) permit is not brought back (`XX`).
+    static let renew = RedisScript(
+        clock + """
+
+            return redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[2]), ARGV[1])
+            """)
+
     /// Pauses every caller. KEYS: pause. ARGV: duration ms. A shorter pause never shortens a
     /// longer one. Returns the pause's end (unix ms).
     static let pause = RedisScript(

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import OttoRedis
 import OttoCalls
 import OttoTestSupport
 import Testing
@@ -31,7 +33,7 @@ extension NoLossSystemTests {
                     "CALLRAIL_API_KEY": StandInCredentials.callRailKey, "CALLRAIL_BASE_URL": standIn.baseURL,
                     "CLERK_JWT_KEY": TestTokens.publicKeyPEM, "CLERK_PUBLISHABLE_KEY": TestTokens.publishableKey,
                     "CLERK_SECRET_KEY": "sk_test_pipelinesecret0001", "PROVIDER_REQUEST_TIMEOUT": "30",
-                    "WORKER_CONCURRENCY": "8", "WORKER_VISIBILITY_TIMEOUT": "5",
+                    "WORKER_CONCURRENCY": "8", "DEEPGRAM_CONCURRENCY": "3", "WORKER_VISIBILITY_TIMEOUT": "5",
                 ]
                 environment.merge(extra) { _, new in new }
                 api = try await APIProcess(environment: environment)
@@ -56,6 +58,15 @@ extension NoLossSystemTests {
                 let callback = answer["callback"] as? [String: Any]
                 let delivery = callback?["delivery"] as? [String: Any]
                 return delivery?["status"] as? Int ?? 0
+            }
+
+            /// Redis' count of commands processed so far.
+            func redisCommands() async throws -> Int {
+                let client = RedisClient(endpoint: try RedisEndpoint(url: redis.url), logger: Logger(label: "test"))
+                defer { Task { await client.close() } }
+                let info = try await client.send(["INFO", "stats"]).string ?? ""
+                let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("total_commands_processed:") }
+                return line.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
             }
 
             func analysed(_ tenants: [String]) async throws -> Int {
@@ -161,6 +172,7 @@ extension NoLossSystemTests {
             var tenants: [String] = []
             for _ in 0..<5 { tenants.append(try await stack.api.createTenant()) }
             var workers = [try stack.worker()]
+            let commandsBefore = try await stack.redisCommands()
             for index in 0..<200 {
                 let status = try await stack.deliverRecording(
                     tenant: tenants[index % 5], channels: index % 2 == 0 ? 2 : 1, duration: 20 + index % 90)
@@ -173,6 +185,11 @@ extension NoLossSystemTests {
                 }
                 if index == 100 {
                     try await stack.standIn.fault(["provider": "deepgram", "fault": "outage", "seconds": 30])
+                }
+                if index == 150 {
+                    try await stack.standIn.fault([
+                        "provider": "openai", "fault": "status", "status": 429, "retry_after": 2, "count": 5,
+                    ])
                 }
             }
             let done = await eventually(timeout: .seconds(300), every: .seconds(1)) {
@@ -191,7 +208,18 @@ extension NoLossSystemTests {
             #expect(
                 try await stack.database.count(
                     "SELECT count(*) AS n FROM workflow_steps WHERE state = 'succeeded'") == 600)
-            // The outage deferred steps without spending their attempts: nothing failed.
+            // The outage and the 429s deferred steps without spending their attempts: nothing
+            // failed, no step needed a second attempt (a step re-run after the kill keeps its attempt).
+            let stats = try await stack.standIn.get("/_standin/stats")
+            let deepgram = stats["deepgram"] as? [String: Any] ?? [:]
+            let openAI = stats["openai"] as? [String: Any] ?? [:]
+            #expect(((deepgram["by_status"] as? [String: Any])?["503"] as? Int ?? 0) > 0, "\(deepgram)")
+            #expect(((openAI["by_status"] as? [String: Any])?["429"] as? Int ?? 0) == 5, "\(openAI)")
+            #expect(try await stack.database.count("SELECT count(*) AS n FROM workflow_steps WHERE attempts > 1") == 0)
+            // The shared limit held across both workers (DEEPGRAM_CONCURRENCY=3).
+            #expect((deepgram["max_concurrency"] as? Int ?? 99) <= 3, "\(deepgram)")
+            let commands = try await stack.redisCommands() - commandsBefore
+            print("pipeline e2e: \(deepgram["requests"] ?? 0) Deepgram and \(openAI["requests"] ?? 0) OpenAI requests for 200 calls; about \(commands / 200) Redis commands per call")
             #expect(try await stack.database.count("SELECT count(*) AS n FROM workflows WHERE state = 'failed'") == 0)
             let violations = try await stack.standIn.violations()
             #expect(violations.isEmpty, "stand-in violations:\n\(violations.joined(separator: "\n"))")

@@ -182,6 +182,8 @@ struct OutboundLimitTests {
         await #expect(throws: TaskDeferral.self) {
             try await other.withPermit(leaseTTL: .seconds(30)) { Issue.record("ran beside the held permit") }
         }
+        // Its process dies: no more renewals reach Redis.
+        await redis.clients[0].close()
 
         let ran = await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
             (try? await other.withPermit(leaseTTL: .seconds(30)) { true }) == true
@@ -189,6 +191,31 @@ struct OutboundLimitTests {
         #expect(ran, "the expired lease still holds the only permit")
         hanging.cancel()
         _ = await hanging.result
+        await redis.cleanUp()
+    }
+
+    @Test("a live holder's permit is renewed: it outlasts several leases while the call runs, and frees at its end")
+    func liveHolderKeepsItsPermit() async throws {
+        let redis = try ThrottlingRedis(name: "limit-renew", clients: 2)
+        let settings = OutboundLimit.Settings(name: "openai", concurrency: 1)
+        let holder = OutboundLimit(redis: redis.clients[0], keys: redis.keys, settings: settings)
+        let other = OutboundLimit(redis: redis.clients[1], keys: redis.keys, settings: settings)
+        let release = AsyncStream<Void>.makeStream()
+        let running = Task {
+            try await holder.withPermit(leaseTTL: .milliseconds(900)) {
+                for await _ in release.stream { break }
+            }
+        }
+        #expect(await eventually(timeout: .seconds(10)) { (try? await other.snapshot().inUse) == 1 })
+        // Four leases later the call still holds the only permit.
+        try await Task.sleep(for: .milliseconds(3600))
+        await #expect(throws: TaskDeferral.self) {
+            try await other.withPermit { Issue.record("ran while the live holder's call ran") }
+        }
+        release.continuation.yield()
+        try await running.value
+        #expect(try await other.snapshot().inUse == 0)
+        #expect(try await other.withPermit { true })
         await redis.cleanUp()
     }
 

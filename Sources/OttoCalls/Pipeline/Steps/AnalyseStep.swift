@@ -54,9 +54,8 @@ public struct AnalyseStep: WorkflowStep {
         }
         let providers = dependencies.providers
         let limits = dependencies.limits
-        let lease = Self.timeLimit
         let completion = try await ProviderBackoff.deferringOutages(limits: limits, deferrals: context.deferrals) {
-            try await limits.openAI.withPermit(leaseTTL: lease) {
+            try await limits.openAI.withPermit {
                 try await providers.openAI.analyse(transcript)
             }
         }

@@ -43,10 +43,9 @@ public struct TranscribeStep: WorkflowStep {
         }
         let providers = dependencies.providers
         let limits = dependencies.limits
-        let lease = Self.timeLimit
         let transcript = try await ProviderBackoff.deferringOutages(limits: limits, deferrals: context.deferrals) {
-            try await limits.recordingMedia.withPermit(leaseTTL: lease) {
-                try await limits.deepgram.withPermit(leaseTTL: lease) {
+            try await limits.recordingMedia.withPermit {
+                try await limits.deepgram.withPermit {
                     let media = try await Self.media(input, providers: providers)
                     return try await providers.deepgram.transcribe(media, channels: input.channels == 2 ? .dual : .mono)
                 }
