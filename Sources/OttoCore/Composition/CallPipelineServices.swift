@@ -12,6 +12,7 @@ struct CallPipelineServices {
     let http: ProviderHTTPClient
     let clients: ProviderClients
     let limits: ProviderLimits
+    let admission: FairAdmission
     let admissionService: FairAdmissionService
 
     /// Nil when the worker reads no provider settings (`ENABLE_CELERY` off).
@@ -34,7 +35,22 @@ struct CallPipelineServices {
             limits: ProviderLimits(
                 deepgram: limit("deepgram", pipeline.deepgram), openAI: limit("openai", pipeline.openAI),
                 recordingMedia: limit("twilio_media", pipeline.twilioMedia)),
-            admissionService: FairAdmissionService(admission: admission, logger: logger))
+            admission: admission, admissionService: FairAdmissionService(admission: admission, logger: logger))
+    }
+
+    /// The no-loss sweep of the pipeline's workflows, resuming through the worker's registry.
+    func sweep(
+        postgres: PostgresPool, redis: RedisClient, keys: RedisKeys, registry: TaskRegistry, stale: Duration,
+        logger: Logger
+    ) -> CallPipelineSweepService {
+        let runtime = WorkflowRuntime(
+            redis: redis, keys: keys, journal: PostgresWorkflowJournal(pool: postgres), admission: admission)
+        let engine = WorkflowEngine(
+            runtime: runtime, workflows: [CallPipelineWorkflow.workflow(dependencies(postgres: postgres)).descriptor],
+            registry: registry)
+        return CallPipelineSweepService(
+            pool: postgres, redis: redis, keys: keys, engine: engine, admission: admission, stale: stale,
+            logger: logger)
     }
 
     func dependencies(postgres: PostgresPool) -> CallPipelineDependencies {

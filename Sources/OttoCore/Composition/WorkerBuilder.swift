@@ -72,6 +72,16 @@ public enum WorkerBuilder {
             if let pipeline {
                 services.append(.init(service: pipeline.http))
                 services.append(.init(service: pipeline.admissionService))
+                if let postgres = dependencies.postgres,
+                    registry.entry(named: CallPipelineWorkflow.name + "." + FetchRecordingStep.name) != nil
+                {
+                    services.append(
+                        .init(
+                            service: pipeline.sweep(
+                                postgres: postgres, redis: redis, keys: dependencies.keys, registry: registry,
+                                stale: configuration.pipeline?.sweepAfter ?? CallPipelineSweepService.defaultStale,
+                                logger: logger)))
+                }
             }
             services.append(.init(service: heartbeat))
             services.append(.init(service: worker))

@@ -24,6 +24,9 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public var twilioMedia: ProviderLimit
     /// Workflows of one tenant in the queue at once (`PIPELINE_TENANT_CONCURRENCY`).
     public var tenantConcurrency: Int
+    /// How long a queued or running workflow may go without moving before the sweep resumes it
+    /// (`PIPELINE_SWEEP_AFTER`).
+    public var sweepAfter: Duration = .seconds(600)
 
     public static let defaultDeepgramConcurrency = 20
     public static let defaultOpenAIConcurrency = 20
@@ -52,6 +55,9 @@ public struct PipelineConfiguration: Sendable, Equatable {
     /// - `PIPELINE_TENANT_CONCURRENCY` (optional, default 4, 1 to 1000): one tenant's calls in
     ///   the pipeline at once; the rest wait in the tenant's backlog, so one tenant's thousands
     ///   never delay another tenant's one.
+    /// - `PIPELINE_SWEEP_AFTER` (optional, default 600 s, 5 to 86400): a queued or running
+    ///   workflow that has not moved for this long, and holds no slot and waits for none, is
+    ///   resumed at its first unfinished step (its task was lost: PostgreSQL is the source of truth).
     public init(config: ConfigReader) throws(ConfigurationProblems) {
         var values = ConfigValues(config)
         deepgram = values.providerLimit("DEEPGRAM", default: Self.defaultDeepgramConcurrency)
@@ -59,6 +65,7 @@ public struct PipelineConfiguration: Sendable, Equatable {
         twilioMedia = values.providerLimit("TWILIO_MEDIA", default: Self.defaultTwilioMediaConcurrency)
         tenantConcurrency = values.integer(
             "PIPELINE_TENANT_CONCURRENCY", default: Self.defaultTenantConcurrency, range: 1...1000)
+        sweepAfter = .seconds(values.integer("PIPELINE_SWEEP_AFTER", default: 600, range: 5...86_400))
         try values.finish()
     }
 }

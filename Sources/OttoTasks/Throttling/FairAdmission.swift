@@ -91,6 +91,20 @@ public struct FairAdmission: WorkflowAdmission {
         return admitted
     }
 
+    /// Whether `holder` holds a slot (an unexpired lease) or waits in its tenant's backlog: a
+    /// workflow the sweep must leave alone, however long ago its journal last moved.
+    public func tracks(tenant: String, holder: String) async throws -> Bool {
+        let replies = try await redis.pipeline([
+            ["ZSCORE", keys.admissionActive(queue: queue, tenant: tenant), holder],
+            ["HEXISTS", keys.admissionEntries(queue: queue, tenant: tenant), holder],
+            ["TIME"],
+        ])
+        guard replies.count == 3 else { return false }
+        let seconds = Double(replies[2].array?.first?.string ?? "") ?? 0
+        if let lease = replies[0].string.flatMap(Double.init), lease > seconds * 1000 { return true }
+        return replies[1].int == 1
+    }
+
     /// Each tenant with admitted or waiting workflows, by tenant id.
     public func snapshot() async throws -> [TenantBacklog] {
         let tenants = try await redis.send(["SMEMBERS", keys.admissionTenants(queue: queue)]).array ?? []

@@ -41,8 +41,9 @@ extension NoLossSystemTests {
                 self.environment = api.environment
             }
 
-            func worker() throws -> ChildProcess {
-                let child = ChildProcess(binary: "otto-worker", environment: environment)
+            func worker(_ extra: [String: String] = [:]) throws -> ChildProcess {
+                let child = ChildProcess(
+                    binary: "otto-worker", environment: environment.merging(extra) { _, new in new })
                 try child.start()
                 return child
             }
@@ -241,6 +242,30 @@ extension NoLossSystemTests {
             let violations = try await stack.standIn.violations()
             #expect(violations.isEmpty, "stand-in violations:\n\(violations.joined(separator: "\n"))")
             await stack.stop(workers)
+        }
+
+        @Test(
+            "a recording stored while tasks ran in-process (ENABLE_CELERY=false) is analysed once a worker runs: the sweep resumes its workflow from PostgreSQL"
+        )
+        func sweepResumesWhatRedisNeverHad() async throws {
+            let stack = try await Stack("pipeline_sweep", extra: ["ENABLE_CELERY": "false"])
+            let tenant = try await stack.api.createTenant()
+            #expect(try await stack.deliverRecording(tenant: tenant, channels: 1, duration: 25) == 200)
+            // The API processed the event itself: the workflow is begun in PostgreSQL, never enqueued.
+            let queued = await eventually(timeout: .seconds(30), every: .milliseconds(200)) {
+                (try? await stack.database.count("SELECT count(*) AS n FROM workflows WHERE state = 'queued'")) == 1
+            }
+            #expect(queued)
+            let worker = try stack.worker(["ENABLE_CELERY": "true", "PIPELINE_SWEEP_AFTER": "5"])
+            let done = await eventually(timeout: .seconds(90), every: .milliseconds(250)) {
+                (try? await stack.analysed([tenant])) == 1
+            }
+            #expect(done, "\(worker.output.suffix(3000))")
+            #expect(worker.output.contains("call pipeline sweep resumed stalled workflows"))
+            #expect(
+                try await stack.database.count(
+                    "SELECT count(*) AS n FROM workflows WHERE state = 'succeeded' AND run = 1") == 1)
+            await stack.stop([worker])
         }
 
         @Test(
