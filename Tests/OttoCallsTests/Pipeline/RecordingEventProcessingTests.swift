@@ -16,6 +16,7 @@ struct RecordingEventProcessingTests {
             var tenantID: String
             var callID: String
             var run: Int
+            var step: String = "fetch"
             var inputJSON: String
             /// Whether the run was committed when the dispatch came (seen from another connection).
             var committed: Bool
@@ -38,7 +39,9 @@ struct RecordingEventProcessingTests {
             }
             calls.withLockedValue {
                 $0.append(
-                    Call(tenantID: tenantID, callID: callID, run: run, inputJSON: inputJSON, committed: committed))
+                    Call(
+                        tenantID: tenantID, callID: callID, run: run, step: step, inputJSON: inputJSON,
+                        committed: committed))
             }
             if failing { throw TaskError(.invalidArguments, detail: "dispatch refused (test)") }
         }
@@ -62,10 +65,11 @@ struct RecordingEventProcessingTests {
 
     static func process(
         _ pool: PostgresPool, tenant: String, event: String, pipeline: (any CallPipelineDispatch)?,
-        reason: String? = nil
+        reason: String? = nil, fromStep: String? = nil
     ) async throws -> ProcessWebhookEventTask.Output {
         try await ProcessWebhookEventTask(postgres: pool, pipeline: pipeline).run(
-            .init(eventID: event, tenantID: tenant, reason: reason), context: PipelineTestSupport.context())
+            .init(eventID: event, tenantID: tenant, reason: reason, fromStep: fromStep),
+            context: PipelineTestSupport.context())
     }
 
     @Test(
@@ -109,24 +113,22 @@ struct RecordingEventProcessingTests {
         }
     }
 
-    @Test("a repeated delivery and a re-run of the event attach the same recording and start no second run")
+    @Test(
+        "a repeated delivery and the sweep's second copy of the event attach the same recording and start no second run"
+    )
     func repeatsStartNothing() async throws {
         try await CallsTestDatabase.withPool { pool in
             let tenant = try await CallsTestDatabase.tenant(pool)
             let dispatches = Dispatches(pool: pool)
             let first = try await Self.twilioRecording(pool, tenant: tenant)
             let output = try await Self.process(pool, tenant: tenant, event: first, pipeline: dispatches)
-            // MUT: the same event processed again (the sweep's copy), re-run on request, and a
-            // second delivery of the callback stored as another event (its body differed in
-            // something that does not matter)
+            // MUT: the same event processed again (the sweep's copy), and a second delivery of the
+            // callback stored as another event (its body differed in something that does not matter)
             let again = try await Self.process(pool, tenant: tenant, event: first, pipeline: dispatches)
-            let rerun = try await Self.process(pool, tenant: tenant, event: first, pipeline: dispatches, reason: "test")
             let second = try await Self.twilioRecording(pool, tenant: tenant)
             let redelivered = try await Self.process(pool, tenant: tenant, event: second, pipeline: dispatches)
             // validate
             #expect(again.workflowRun == nil)
-            #expect(rerun.workflowRun == nil)
-            #expect(rerun.recordingID == output.recordingID)
             #expect(redelivered.workflowRun == nil)
             #expect(redelivered.recordingID == output.recordingID)
             #expect(
@@ -137,6 +139,47 @@ struct RecordingEventProcessingTests {
             #expect(row["n"] == "1")
             #expect(row["run"] == "1")
             #expect(dispatches.calls.withLockedValue { $0.count } == 1)
+        }
+    }
+
+    @Test(
+        "a tenant's reprocess begins the next run: from the first step with the workflow's input, or from a named step once the step before it has an output"
+    )
+    func reprocessBeginsTheNextRun() async throws {
+        try await CallsTestDatabase.withPool { pool in
+            let tenant = try await CallsTestDatabase.tenant(pool)
+            let dispatches = Dispatches(pool: pool)
+            let event = try await Self.twilioRecording(pool, tenant: tenant)
+            let output = try await Self.process(pool, tenant: tenant, event: event, pipeline: dispatches)
+            let input = "{\"recording_id\": \"\(output.recordingID ?? "")\"}"
+
+            // The whole workflow again: run 2 from fetch, with the stored input.
+            let rerun = try await Self.process(
+                pool, tenant: tenant, event: event, pipeline: dispatches, reason: "tenant asked")
+            #expect(rerun.workflowRun == 2)
+            #expect(rerun.recordingID == output.recordingID)
+            // From "analyse" while "transcribe" never produced an output: nothing to start from.
+            let early = try await Self.process(
+                pool, tenant: tenant, event: event, pipeline: dispatches, reason: "tenant asked", fromStep: "analyse")
+            #expect(early.workflowRun == nil)
+            // Once "transcribe" has stored its output, "analyse" starts from it in run 3.
+            let journal = PostgresWorkflowJournal(pool: pool)
+            let callID = try #require(output.callID)
+            for step in ["fetch", "transcribe"] {
+                let ref = WorkflowStepRef(
+                    workflow: "call_analysis", subjectID: callID, run: 2, step: step, tenantID: tenant)
+                #expect(try await journal.stepStarted(ref, attempt: 1))
+                try await journal.stepSucceeded(ref, attempt: 1, outputJSON: #"{"step": "\#(step)"}"#, isLast: false)
+            }
+            let fromAnalyse = try await Self.process(
+                pool, tenant: tenant, event: event, pipeline: dispatches, reason: "tenant asked", fromStep: "analyse")
+            #expect(fromAnalyse.workflowRun == 3)
+            let steps = dispatches.calls.withLockedValue { $0.map { "\($0.run):\($0.step)" } }
+            #expect(steps == ["1:fetch", "2:fetch", "3:analyse"])
+            let inputs = dispatches.calls.withLockedValue { $0.map(\.inputJSON) }
+            #expect(inputs.count == 3 && inputs[1] == input && inputs[2] == #"{"step": "transcribe"}"#, "\(inputs)")
+            #expect(
+                try await PipelineTestSupport.count(pool, tenant: tenant, "SELECT count(*) AS n FROM workflows") == 1)
         }
     }
 

@@ -71,6 +71,18 @@ extension NoLossSystemTests {
                 return line.flatMap { Int($0.split(separator: ":")[1]) } ?? 0
             }
 
+            /// Each step's name, state, attempts and last error, for a failure's message.
+            func steps() async throws -> [String] {
+                try await database.withPool { pool in
+                    try await pool.transaction { connection in
+                        _ = try connection.query("SELECT set_config('app.maintenance', 'on', true)")
+                        return try connection.query(
+                            "SELECT step || ' ' || state || ' ' || attempts || ' ' || coalesce(last_error, '') AS line FROM workflow_steps ORDER BY position"
+                        ).map { try $0.decode(String.self, "line") }
+                    }
+                }
+            }
+
             /// Milliseconds from each recording's arrival to its call's analysis, for one tenant.
             func timesToAnalysis(_ tenant: String) async throws -> [Double] {
                 try await database.withPool { pool in
@@ -118,9 +130,10 @@ extension NoLossSystemTests {
             }
             #expect(done, "not analysed: \(worker.output.suffix(3000))")
             #expect(try await stack.database.count("SELECT count(*) AS n FROM transcripts", tenant: tenant) == 1)
-            #expect(
-                try await stack.database.count(
-                    "SELECT count(*) AS n FROM workflow_steps WHERE state = 'succeeded' AND attempts = 1") == 3)
+            let firstTries = try await stack.database.count(
+                "SELECT count(*) AS n FROM workflow_steps WHERE state = 'succeeded' AND attempts = 1")
+            let steps = try await stack.steps()
+            #expect(firstTries == 3, "steps: \(steps); worker: \(worker.output.suffix(4000))")
             #expect(
                 try await stack.database.count(
                     "SELECT count(*) AS n FROM usage_daily WHERE transcriptions = 1 AND analyses = 1 AND audio_seconds > 0"
@@ -150,7 +163,7 @@ extension NoLossSystemTests {
 
             // Reprocess from the analysis: the analysis is replaced, never duplicated, in run 2.
             let before = try await stack.database.count(
-                "SELECT extract(epoch FROM updated_at)::bigint * 1000 + extract(milliseconds FROM updated_at)::bigint % 1000 AS n FROM analyses",
+                "SELECT (extract(epoch FROM updated_at) * 1000)::bigint AS n FROM analyses",
                 tenant: tenant)
             let reprocess = try await stack.api.request(
                 "POST", "/v1/calls/\(callID)/reprocess",
@@ -164,7 +177,7 @@ extension NoLossSystemTests {
             #expect(try await stack.database.count("SELECT count(*) AS n FROM analyses", tenant: tenant) == 1)
             #expect(try await stack.database.count("SELECT count(*) AS n FROM transcripts", tenant: tenant) == 1)
             let after = try await stack.database.count(
-                "SELECT extract(epoch FROM updated_at)::bigint * 1000 + extract(milliseconds FROM updated_at)::bigint % 1000 AS n FROM analyses",
+                "SELECT (extract(epoch FROM updated_at) * 1000)::bigint AS n FROM analyses",
                 tenant: tenant)
             #expect(after > before)
             #expect(
