@@ -125,10 +125,16 @@ extension NoLossSystemTests {
             let tenant = try await stack.api.createTenant(clerkOrg: org)
             let worker = try stack.worker()
             #expect(try await stack.deliverRecording(tenant: tenant, channels: 2, duration: 42) == 200)
-            let done = await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+            let done = await eventually(timeout: .seconds(180), every: .milliseconds(250)) {
                 (try? await stack.analysed([tenant])) == 1
             }
             #expect(done, "not analysed: \(worker.output.suffix(3000))")
+            if ProcessInfo.processInfo.environment["OTTO_PIPELINE_TRACE"] != nil {
+                for line in worker.output.split(separator: "\n")
+                where line.contains("retrying") || line.contains("warning") {
+                    print("worker: \(line.prefix(600))")
+                }
+            }
             #expect(try await stack.database.count("SELECT count(*) AS n FROM transcripts", tenant: tenant) == 1)
             let firstTries = try await stack.database.count(
                 "SELECT count(*) AS n FROM workflow_steps WHERE state = 'succeeded' AND attempts = 1")
@@ -169,7 +175,7 @@ extension NoLossSystemTests {
                 "POST", "/v1/calls/\(callID)/reprocess",
                 headers: auth.merging(["Content-Type": "application/json"]) { $1 }, body: #"{"from_step": "analyse"}"#)
             #expect(reprocess.status == 202, "\(reprocess)")
-            let rerun = await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+            let rerun = await eventually(timeout: .seconds(180), every: .milliseconds(250)) {
                 (try? await stack.database.count(
                     "SELECT count(*) AS n FROM workflows WHERE run = 2 AND state = 'succeeded'")) == 1
             }
@@ -221,7 +227,7 @@ extension NoLossSystemTests {
                     ])
                 }
             }
-            let done = await eventually(timeout: .seconds(300), every: .seconds(1)) {
+            let done = await eventually(timeout: .seconds(600), every: .seconds(1)) {
                 (try? await stack.analysed(tenants)) == 200
             }
             let analysed = try await stack.analysed(tenants)
@@ -330,7 +336,7 @@ extension NoLossSystemTests {
                 try await Task.sleep(for: .seconds(1))
             }
             try await burst.value
-            let all = await eventually(timeout: .seconds(60), every: .milliseconds(250)) {
+            let all = await eventually(timeout: .seconds(180), every: .milliseconds(250)) {
                 (try? await stack.analysed(small)) == 4 + 4 * rounds
             }
             let smallAnalysed = try await stack.analysed(small)
@@ -347,8 +353,9 @@ extension NoLossSystemTests {
                 "pipeline burst: one idle call \(Int(unit)) ms; small tenants' p99 \(Int(p99)) ms over \(during.count) calls in \(rounds) s; the burst tenant's p99 \(Int(bigP99)) ms"
             )
             #expect(rounds >= 10, "the burst was too short to measure the small tenants beside it")
-            // Within a few pipeline runs of the idle one, while the burst's own calls waited far longer.
-            #expect(p99 <= unit * 10, "small tenants' p99 \(p99) ms against an idle call's \(unit) ms")
+            // Within a few pipeline runs of the idle one (about 7 here on a loaded machine; without
+            // the per-tenant cap about 250), while the burst's own calls waited far longer.
+            #expect(p99 <= unit * 25, "small tenants' p99 \(p99) ms against an idle call's \(unit) ms")
             #expect(bigP99 > p99 * 3, "the burst built no backlog (its p99 \(bigP99) ms)")
             let violations = try await stack.standIn.violations()
             #expect(violations.isEmpty, "stand-in violations:\n\(violations.joined(separator: "\n"))")
