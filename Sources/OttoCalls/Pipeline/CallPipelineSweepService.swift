@@ -19,19 +19,22 @@ public struct CallPipelineSweepService: Service {
     let redis: RedisClient
     let keys: RedisKeys
     let engine: WorkflowEngine
+    /// The swept workflow: its admission holder is the one its steps hold.
+    let workflow: WorkflowDescriptor
     let admission: FairAdmission
     let stale: Duration
     let interval: Duration
     let logger: Logger
 
     public init(
-        pool: PostgresPool, redis: RedisClient, keys: RedisKeys, engine: WorkflowEngine, admission: FairAdmission,
-        stale: Duration = CallPipelineSweepService.defaultStale, logger: Logger
+        pool: PostgresPool, redis: RedisClient, keys: RedisKeys, engine: WorkflowEngine, workflow: WorkflowDescriptor,
+        admission: FairAdmission, stale: Duration = CallPipelineSweepService.defaultStale, logger: Logger
     ) {
         self.pool = pool
         self.redis = redis
         self.keys = keys
         self.engine = engine
+        self.workflow = workflow
         self.admission = admission
         self.stale = stale
         self.interval = .seconds(min(60, max(1, Int(stale.inSeconds) / 5)))
@@ -58,11 +61,12 @@ public struct CallPipelineSweepService: Service {
         let seconds = String(max(1, Int(interval.inSeconds)))
         guard try await redis.send(["SET", lock, "1", "NX", "EX", seconds]).string == "OK" else { return 0 }
         var resumed = 0
-        for workflow in try await WorkflowMaintenance.overdue(pool, olderThan: stale, limit: Self.batchSize) {
-            let holder = "\(workflow.workflow):\(workflow.subjectID)"
-            if try await admission.tracks(tenant: workflow.tenantID, holder: holder) { continue }
+        let overdue = try await WorkflowMaintenance.overdue(pool, olderThan: stale, limit: Self.batchSize)
+        for stalled in overdue where stalled.workflow == workflow.name {
+            let holder = workflow.holder(subjectID: stalled.subjectID)
+            if try await admission.tracks(tenant: stalled.tenantID, holder: holder) { continue }
             if try await engine.resume(
-                workflow: workflow.workflow, subjectID: workflow.subjectID, tenantID: workflow.tenantID) != nil
+                workflow: stalled.workflow, subjectID: stalled.subjectID, tenantID: stalled.tenantID) != nil
             {
                 resumed += 1
             }

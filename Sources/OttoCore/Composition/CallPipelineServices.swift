@@ -45,12 +45,11 @@ struct CallPipelineServices {
     ) -> CallPipelineSweepService {
         let runtime = WorkflowRuntime(
             redis: redis, keys: keys, journal: PostgresWorkflowJournal(pool: postgres), admission: admission)
-        let engine = WorkflowEngine(
-            runtime: runtime, workflows: [CallPipelineWorkflow.workflow(dependencies(postgres: postgres)).descriptor],
-            registry: registry)
+        let descriptor = CallPipelineWorkflow.workflow(dependencies(postgres: postgres)).descriptor
+        let engine = WorkflowEngine(runtime: runtime, workflows: [descriptor], registry: registry)
         return CallPipelineSweepService(
-            pool: postgres, redis: redis, keys: keys, engine: engine, admission: admission, stale: stale,
-            logger: logger)
+            pool: postgres, redis: redis, keys: keys, engine: engine, workflow: descriptor, admission: admission,
+            stale: stale, logger: logger)
     }
 
     func dependencies(postgres: PostgresPool) -> CallPipelineDependencies {
