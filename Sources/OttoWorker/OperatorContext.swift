@@ -13,16 +13,18 @@ import OttoTasks
 
 /// What the operator subcommands share: configuration, a Redis client and JSON output.
 struct OperatorContext {
+    let configuration: OperatorConfiguration
     let redis: RedisClient
     let keys: RedisKeys
+    let logger: Logger
 
     static func make() throws -> OperatorContext {
         let configuration = try OperatorConfiguration.loadOrExit()
         var logger = Logger(label: "otto.worker.operator")
         logger.logLevel = .critical
         return OperatorContext(
-            redis: RedisClient(endpoint: configuration.endpoint, logger: logger),
-            keys: RedisKeys(prefix: configuration.redis.keyPrefix))
+            configuration: configuration, redis: RedisClient(endpoint: configuration.endpoint, logger: logger),
+            keys: RedisKeys(prefix: configuration.redis.keyPrefix), logger: logger)
     }
 
     /// Prints one JSON document on stdout (machine-readable output is exactly that).

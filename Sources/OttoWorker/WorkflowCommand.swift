@@ -2,10 +2,13 @@ import ArgumentParser
 import OttoCalls
 import OttoCore
 import OttoRedis
+import OttoSupport
 import OttoTasks
 
 /// `otto-worker workflow start|status NAME --subject ID`: starts (or restarts from a step) a
-/// workflow journaled in Redis and shows its state, for operators' drills (`otto.chain`).
+/// workflow journaled in Redis, for operators' drills (`otto.chain`), and shows a workflow's
+/// state: a drill's from Redis, the call pipeline's (`call_analysis`, subject = the call's id)
+/// from PostgreSQL (`DATABASE_URL`), whichever tenant it belongs to.
 struct WorkflowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workflow", abstract: "Start a drill workflow or show its state.",
@@ -69,27 +72,51 @@ struct WorkflowStartCommand: AsyncParsableCommand {
 struct WorkflowStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show a workflow's state.")
 
-    @Argument(help: "The workflow, e.g. otto.chain.") var name: String
+    @Argument(help: "The workflow: otto.chain, or call_analysis (the call pipeline; --subject is the call's id).")
+    var name: String
     @Option(help: "The subject id.") var subject: String
     @Flag(help: "Print one JSON document (null when the workflow was never started).") var json = false
 
-    func validate() throws { _ = try WorkflowCommand.descriptor(name) }
+    func validate() throws {
+        if name != CallPipelineWorkflow.name { _ = try WorkflowCommand.descriptor(name) }
+    }
 
     func run() async throws {
         let context = try OperatorContext.make()
-        let journal = RedisWorkflowJournal(redis: context.redis, keys: context.keys)
+        let found: (status: WorkflowStatus, tenantID: String?)?
         do {
-            let status = try await journal.status(workflow: name, subjectID: subject, tenantID: nil)
-            await context.redis.close()
-            if json {
-                if let status { try OperatorContext.printJSON(status) } else { print("null") }
-                return
+            if name == CallPipelineWorkflow.name {
+                await context.redis.close()
+                guard let database = context.configuration.database else {
+                    StandardError.write("otto-worker: \(name) is journaled in PostgreSQL: set DATABASE_URL\n")
+                    throw ExitCode.failure
+                }
+                let status = try await PipelineInspection.status(database, subjectID: subject, logger: context.logger)
+                if json, let status {
+                    try OperatorContext.printJSON(status)
+                    return
+                }
+                found = status.map { ($0.status, $0.tenantID) }
+            } else {
+                let journal = RedisWorkflowJournal(redis: context.redis, keys: context.keys)
+                let status = try await journal.status(workflow: name, subjectID: subject, tenantID: nil)
+                await context.redis.close()
+                if json, let status {
+                    try OperatorContext.printJSON(status)
+                    return
+                }
+                found = status.map { ($0, nil) }
             }
-            guard let status else {
+            guard let (status, tenantID) = found else {
+                if json {
+                    print("null")
+                    return
+                }
                 print("\(name) was never started for \(subject)")
                 throw ExitCode.failure
             }
-            print("\(status.workflow) \(status.subjectID): \(status.state.rawValue) (run \(status.run))")
+            let tenant = tenantID.map { " tenant \($0)" } ?? ""
+            print("\(status.workflow) \(status.subjectID)\(tenant): \(status.state.rawValue) (run \(status.run))")
             for step in status.steps {
                 let error = step.error.map { " error=\($0)" } ?? ""
                 print("  \(step.name): \(step.state.rawValue) attempts=\(step.attempts)\(error)")

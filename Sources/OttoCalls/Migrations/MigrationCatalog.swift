@@ -9,5 +9,6 @@ public enum MigrationCatalog {
         tenantCallRail,
         webhookRecovery,
         callPipeline,
+        workflowFailures,
     ]
 }

@@ -77,8 +77,7 @@ extension WorkflowRuntime {
     {
         WorkflowRuntime(
             redis: redis, keys: keys, journal: PostgresWorkflowJournal(pool: postgres),
-            admission: FairAdmission(
-                redis: redis, keys: keys, queue: CallPipelineWorkflow.queue, perTenantLimit: tenantConcurrency))
+            admission: FairAdmission.callPipeline(redis: redis, keys: keys, tenantConcurrency: tenantConcurrency))
     }
 
     /// The runtime of the `otto.chain` drill: journaled in Redis, every step straight to its queue.

@@ -23,19 +23,25 @@ struct CallPipelineServices {
         let pipeline = configuration.pipeline ?? PipelineConfiguration()
         let http = ProviderHTTPClient(
             readTimeout: providers.deepgram.requestTimeout, logger: logger.withLabel("otto.providers"))
+        let admission = FairAdmission.callPipeline(
+            redis: redis, keys: keys, tenantConcurrency: pipeline.tenantConcurrency)
+        return CallPipelineServices(
+            http: http, clients: ProviderClients(configuration: providers, http: http),
+            limits: limits(pipeline, redis: redis, keys: keys),
+            admission: admission, admissionService: FairAdmissionService(admission: admission, logger: logger))
+    }
+
+    /// The providers' limits every worker shares (and `otto-worker inspect` reads), by their names
+    /// in Redis: `deepgram`, `openai`, `twilio_media`.
+    static func limits(_ pipeline: PipelineConfiguration, redis: RedisClient, keys: RedisKeys) -> ProviderLimits {
         func limit(_ name: String, _ settings: PipelineConfiguration.ProviderLimit) -> OutboundLimit {
             OutboundLimit(
                 redis: redis, keys: keys,
                 settings: .init(name: name, concurrency: settings.concurrency, ratePerSecond: settings.ratePerSecond))
         }
-        let admission = FairAdmission(
-            redis: redis, keys: keys, queue: CallPipelineWorkflow.queue, perTenantLimit: pipeline.tenantConcurrency)
-        return CallPipelineServices(
-            http: http, clients: ProviderClients(configuration: providers, http: http),
-            limits: ProviderLimits(
-                deepgram: limit("deepgram", pipeline.deepgram), openAI: limit("openai", pipeline.openAI),
-                recordingMedia: limit("twilio_media", pipeline.twilioMedia)),
-            admission: admission, admissionService: FairAdmissionService(admission: admission, logger: logger))
+        return ProviderLimits(
+            deepgram: limit("deepgram", pipeline.deepgram), openAI: limit("openai", pipeline.openAI),
+            recordingMedia: limit("twilio_media", pipeline.twilioMedia))
     }
 
     /// The no-loss sweep of the pipeline's workflows, resuming through the worker's registry.

@@ -29,6 +29,9 @@ public struct ProviderLimits: Sendable {
         self.recordingMedia = recordingMedia
     }
 
+    /// Deepgram, OpenAI and recording media, in that order.
+    public var all: [OutboundLimit] { [deepgram, openAI, recordingMedia] }
+
     /// The limit that a provider's 429 pauses.
     func limit(for provider: ProviderName) -> OutboundLimit {
         switch provider {
