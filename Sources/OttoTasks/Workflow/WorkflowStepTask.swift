@@ -60,7 +60,9 @@ struct WorkflowStepTask: Sendable {
         }
         let output: String
         do {
-            output = try await step.run(message.input, context)
+            let run = step.run
+            let input = message.input
+            output = try await Self.withinLimit(task.envelope.timeLimit) { try await run(input, context) }
         } catch is CancellationError {
             throw CancellationError()
         } catch let deferral as TaskDeferral where task.canDefer {
@@ -84,6 +86,24 @@ struct WorkflowStepTask: Sendable {
         }
         try await proceed(ref, output: output, traceparent: task.envelope.traceparent)
         return output
+    }
+
+    /// Runs the step inside its task's time limit less a margin (a fifth of it, at most 5 s), so
+    /// a step that overruns is stopped here and recorded as a failed attempt before the
+    /// executor's own limit cancels the task: otherwise its journal would say `running` until
+    /// the sweep found it, and after its last attempt the workflow would never fail.
+    static func withinLimit(
+        _ timeLimitSeconds: Double, _ operation: @escaping @Sendable () async throws -> String
+    ) async throws -> String {
+        guard timeLimitSeconds.isFinite, timeLimitSeconds > 0 else { return try await operation() }
+        let margin = min(5, timeLimitSeconds / 5)
+        let budget = Duration.milliseconds(Int64((timeLimitSeconds - margin) * 1000))
+        do {
+            return try await withDeadline(budget, whenLate: .cancelAndWait, operation: operation)
+        } catch is DeadlineExceeded {
+            throw TaskError(
+                .timeLimitExceeded, detail: "step ran longer than \(budget) of its \(timeLimitSeconds) s limit")
+        }
     }
 
     /// After the step succeeded: the next step's task (same run, input = output), or the

@@ -244,6 +244,44 @@ struct WorkflowEngineTests {
         #expect(try await engine.resume(workflow: ChainWorkflow.name, subjectID: "call-8", tenantID: nil) == nil)
         await harness.cleanUp()
     }
+
+    @Test("a step past its time limit is a failed attempt with its reason; after the last, the workflow fails")
+    func timeLimitFailsTheStep() async throws {
+        let harness = try WorkflowHarness(name: "wf-limit")
+        var registry = TaskRegistry()
+        let workflow = Workflow(name: "test.slow", first: SlowStep(redis: harness.redis, keys: harness.keys))
+        registry.register(workflow, runtime: harness.runtime)
+        let engine = harness.engine(registry: registry, workflows: [workflow.descriptor])
+        let worker = try await harness.startWorker(registry: registry)
+        _ = try await engine.start(workflow, subjectID: "call-7", tenantID: nil, input: ["in"])
+        let status = try await harness.finished(workflow.name, "call-7", timeout: .seconds(20))
+        _ = await eventually(timeout: .seconds(5)) { (try? await harness.releases())?.isEmpty == false }
+        worker.cancel()
+        #expect(status?.state == .failed, "\(String(describing: status))")
+        #expect(status?.steps.first?.state == .failed)
+        #expect(status?.steps.first?.attempts == 2)
+        #expect(status?.steps.first?.error?.contains("time limit") == true, "\(String(describing: status))")
+        #expect(try await harness.tally("slow") == ["sleep": 2])
+        #expect(try await harness.releases() == ["_|test.slow:call-7"])
+        await harness.cleanUp()
+    }
+}
+
+/// A one-step workflow whose step (two attempts, a one-second time limit) sleeps for a minute,
+/// counting its runs in the harness's `slow` hash.
+struct SlowStep: WorkflowStep {
+    static let name = "sleep"
+    static var retryPolicy: RetryPolicy { RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(100)) }
+    static var timeLimit: Duration { .seconds(1) }
+
+    let redis: RedisClient
+    let keys: RedisKeys
+
+    func run(_ input: [String], context: WorkflowContext) async throws -> [String] {
+        _ = try await redis.send(["HINCRBY", keys.prefix + "slow", "sleep", "1"])
+        try await Task.sleep(for: .seconds(60))
+        return input
+    }
 }
 
 /// A one-step workflow whose step (one attempt) defers its first `deferrals` runs, counting
