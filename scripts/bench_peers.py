@@ -38,6 +38,9 @@ ARQ_VENV = os.path.join(ROOT, ".bench", "venv-arq")
 ARQ_REQUIREMENTS = ["arq<1"]
 TASKS = int(os.environ.get("BENCH_QUEUE_TASKS", "20000"))
 ROUND_TRIPS = int(os.environ.get("BENCH_PEERS_ROUND_TRIPS", "300"))
+# arq's worker polls its queue every 0.5 s when idle (poll_delay), so each of its round trips
+# takes about that long: fewer of them.
+ARQ_ROUND_TRIPS = min(ROUND_TRIPS, 60)
 WAIT_LIMIT = 300
 # Redis databases of the peers (Otto's keys live in database 0 under their own prefix).
 CELERY_BROKER_DB, CELERY_RESULT_DB, ARQ_DB = 1, 2, 3
@@ -255,8 +258,9 @@ class Otto:
 class PythonPeer:
     """A Python queue peer: its worker command line and its driver (queue_driver.py)."""
 
-    def __init__(self, name, python, redis_port, worker_args, db, counter, description):
+    def __init__(self, name, python, redis_port, worker_args, db, counter, description, round_trips=None):
         self.name, self.python, self.db, self.counter, self.description = name, python, db, counter, description
+        self.round_trip_limit = round_trips
         self.worker_args = worker_args
         self.env = {"PATH": os.path.dirname(python) + ":/usr/bin:/bin", "PEER_REDIS_PORT": str(redis_port),
                     "PEER_BROKER_DB": str(CELERY_BROKER_DB), "PEER_RESULT_DB": str(CELERY_RESULT_DB),
@@ -296,6 +300,7 @@ class PythonPeer:
     def round_trips(self, samples):
         worker = self.start_worker()
         try:
+            samples = min(samples, self.round_trip_limit or samples)
             return self._output(self._driver("roundtrip", samples), f"{self.name} round trip")["ms"]
         finally:
             stop(worker)
@@ -330,7 +335,8 @@ def measure_queue(system):
     finally:
         stop(worker)
 
-    log(f"peers: {system.name}: round trip, {ROUND_TRIPS} tasks one after another")
+    trips = min(ROUND_TRIPS, getattr(system, "round_trip_limit", None) or ROUND_TRIPS)
+    log(f"peers: {system.name}: round trip, {trips} tasks one after another")
     system.reset()
     figures["round_trip"] = percentiles(system.round_trips(ROUND_TRIPS))
     system.reset()
@@ -416,6 +422,9 @@ def run(results, bin_dir, database_url, redis_url, redis_port):
         import bench as harness
 
     peers = results.setdefault("peers", {})
+    # The machine's load (1-minute average over its cores) as the section began and ended:
+    # every figure here is noisy when others build on the same cores.
+    peers["load_average_before"] = round(os.getloadavg()[0], 2)
     python, why = ensure_venv()
     if python is None:
         peers["skipped"] = why
@@ -444,7 +453,7 @@ def run(results, bin_dir, database_url, redis_url, redis_port):
         systems.append(PythonPeer(
             "arq", arq_python, redis_port, [os.path.join(os.path.dirname(arq_python), "arq"), "arq_app.WorkerSettings"],
             ARQ_DB, "peers:arq:done", "arq worker, one asyncio process, its defaults (max_jobs 10, poll_delay "
-            "0.5 s, results kept); a task doing one INCR"))
+            "0.5 s, results kept); a task doing one INCR", round_trips=ARQ_ROUND_TRIPS))
     queue = peers.setdefault("queue", {})
     if not arq_python:
         queue["arq"] = {"error": f"not installed: {arq_why}"}
@@ -462,6 +471,7 @@ def run(results, bin_dir, database_url, redis_url, redis_port):
     except Exception as error:
         http["error"] = str(error)
         log(f"peers: http: {error}")
+    peers["load_average_after"] = round(os.getloadavg()[0], 2)
     for name, value, note in rows(results):
         log(f"{name}: {value}  {note}")
 
@@ -477,6 +487,7 @@ def rows(results):
         return [("peers", "skipped", peers["skipped"][:200])]
     queue, http = peers.get("queue", {}), peers.get("http", {})
     otto = queue.get("otto", {})
+    loads = (peers.get("load_average_before"), peers.get("load_average_after"))
     ceiling = peers.get("xadd_ceiling_ops_per_s")
     out = []
 
@@ -487,7 +498,6 @@ def rows(results):
         out.append((f"peers: queue {label} tasks/s", f"Otto {mine}", "; ".join(notes) + target))
 
     queue_row("enqueue", "enqueue_per_s", "; one producer")
-    celery_e2e = queue.get("celery", {}).get("end_to_end_per_s")
     e2e = otto.get("end_to_end_per_s")
     queue_row("end-to-end", "end_to_end_per_s",
               f"; target >= 50x Celery; >= 50% of XADD {ceiling}: "
@@ -502,7 +512,7 @@ def rows(results):
 
     out.append(("peers: queue round trip p50 / p99 ms", f"Otto {trip(otto)}",
                 "; ".join(f"{name} {trip(figures)}" for name, figures in queue.items() if name != "otto")
-                + (f"; {ROUND_TRIPS} tasks one at a time" if celery_e2e is not None else "")))
+                + f"; one task at a time ({ROUND_TRIPS}; arq {ARQ_ROUND_TRIPS})"))
     out.append(("peers: worker RSS MB (end of run)", f'Otto {otto.get("worker_rss_mb")}',
                 "; ".join(f'{name} {figures.get("worker_rss_mb")}' for name, figures in queue.items()
                           if name != "otto") + " (process tree)"))
@@ -514,4 +524,5 @@ def rows(results):
                     f"{http.get('fastapi', {}).get(path, {}).get('p99_ms')} ms"))
     if "error" in http:
         out.append(("peers: http", "error", http["error"][:200]))
+    out.append(("peers: load average before / after", f"{loads[0]} / {loads[1]}", "1-minute, over all cores"))
     return out
