@@ -143,11 +143,14 @@ def tree_rss_mb(pid):
     return round(total / 1024, 1)
 
 
-def wait_count(count, target, began):
+def wait_count(count, target, began, worker):
     """Polls count() every millisecond until it reaches target. Returns (time of the first
-    completion seen, the count then, time the target was reached), wall clock."""
+    completion seen, the count then, time the target was reached), wall clock. Raises when the
+    worker exits or WAIT_LIMIT passes first."""
     first = None
     while True:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the worker exited with status {worker.returncode} after {count()} of {target} tasks")
         value = count()
         now = time.time()
         if value > 0 and first is None:
@@ -318,7 +321,7 @@ def measure_queue(system):
     began = time.time()
     worker = system.start_worker()
     try:
-        first, first_count, last = wait_count(system.count, TASKS, began)
+        first, first_count, last = wait_count(system.count, TASKS, began, worker)
         figures["drain_per_s"] = round((TASKS - first_count) / max(last - first, 1e-9))
         figures["drain_worker_start_to_first_task_s"] = round(first - began, 3)
         figures["drain_rss_mb"] = tree_rss_mb(worker.pid)
@@ -327,7 +330,7 @@ def measure_queue(system):
         base = system.count()  # the worker keeps its queue: completions are counted from here
         finish = system.enqueue(TASKS)
         began = time.time()
-        _, _, last = wait_count(lambda: system.count() - base, TASKS, began)
+        _, _, last = wait_count(lambda: system.count() - base, TASKS, began, worker)
         sent = finish()
         figures["end_to_end_per_s"] = round(TASKS / max(last - sent["first_send"], 1e-9))
         figures["end_to_end_enqueue_per_s"] = round((TASKS - 1) / max(sent["last_send"] - sent["first_send"], 1e-9))
@@ -476,6 +479,9 @@ def run(results, bin_dir, database_url, redis_url, redis_port):
         log(f"{name}: {value}  {note}")
 
 
+NAMES = {"celery": "Celery", "arq": "arq"}
+
+
 def _ratio(otto, peer):
     return f"{otto / peer:.1f}x" if otto and peer else "n/a"
 
@@ -493,7 +499,7 @@ def rows(results):
 
     def queue_row(label, key, target=""):
         mine = otto.get(key)
-        notes = [f"{name} {figures.get(key, figures.get('error', 'n/a'))} (ratio {_ratio(mine, figures.get(key))})"
+        notes = [f"{NAMES.get(name, name)} {figures.get(key, 'not run')} (ratio {_ratio(mine, figures.get(key))})"
                  for name, figures in queue.items() if name != "otto"]
         out.append((f"peers: queue {label} tasks/s", f"Otto {mine}", "; ".join(notes) + target))
 
@@ -511,10 +517,11 @@ def rows(results):
         return f'{rt.get("p50_ms")} / {rt.get("p99_ms")}'
 
     out.append(("peers: queue round trip p50 / p99 ms", f"Otto {trip(otto)}",
-                "; ".join(f"{name} {trip(figures)}" for name, figures in queue.items() if name != "otto")
+                "; ".join(f"{NAMES.get(name, name)} {trip(figures)}"
+                          for name, figures in queue.items() if name != "otto")
                 + f"; one task at a time ({ROUND_TRIPS}; arq {ARQ_ROUND_TRIPS})"))
     out.append(("peers: worker RSS MB (end of run)", f'Otto {otto.get("worker_rss_mb")}',
-                "; ".join(f'{name} {figures.get("worker_rss_mb")}' for name, figures in queue.items()
+                "; ".join(f'{NAMES.get(name, name)} {figures.get("worker_rss_mb")}' for name, figures in queue.items()
                           if name != "otto") + " (process tree)"))
     for path in ("health", "ready"):
         mine = http.get("otto", {}).get(path, {}).get("rps")
@@ -522,7 +529,8 @@ def rows(results):
         out.append((f"peers: GET /{path} req/s", f"Otto {mine}", f"FastAPI {peer} (ratio {_ratio(mine, peer)}); "
                     f"p99 Otto {http.get('otto', {}).get(path, {}).get('p99_ms')} / FastAPI "
                     f"{http.get('fastapi', {}).get(path, {}).get('p99_ms')} ms"))
-    if "error" in http:
-        out.append(("peers: http", "error", http["error"][:200]))
+    for name, figures in [*queue.items(), ("http", http)]:
+        if "error" in figures:  # one line: the end of pip's or the peer's own message
+            out.append((f"peers: {NAMES.get(name, name)}", "not run", " ".join(figures["error"].split())[-200:]))
     out.append(("peers: load average before / after", f"{loads[0]} / {loads[1]}", "1-minute, over all cores"))
     return out
