@@ -20,6 +20,8 @@ import sys
 import time
 import urllib.request
 
+import bench_scale
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("OTTO_RELEASE_DIR", os.path.join(ROOT, ".build", "release"))
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -32,6 +34,7 @@ WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 QUEUE_TASKS = int(os.environ.get("BENCH_QUEUE_TASKS", "20000"))
 IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 
+DEFAULT_SECTIONS = {"api", "queue", "idle", "redis", "scale"}
 results = {"machine": {}, "api": {}, "queue": {}, "idle": {}, "startup": {}, "ceiling": {}}
 
 
@@ -463,6 +466,7 @@ def table():
         ("startup: exec to /health ms", startup["api_to_health_ms"], ""),
         ("startup: exec to first heartbeat ms", startup["worker_to_heartbeat_ms"], ""),
     ]
+    rows += bench_scale.rows(results)
     for name, value in ceiling.get("redis_benchmark_ops_per_s", {}).items():
         rows.append((f"ceiling: redis {name} ops/s", value, "redis-benchmark -c 50"))
     width = max(len(r[0]) for r in rows)
@@ -475,7 +479,7 @@ def table():
 def main():
     os.makedirs(os.path.join(ROOT, ".bench"), exist_ok=True)
     machine()
-    only = set(sys.argv[1:]) or {"api", "queue", "idle", "redis"}
+    only = set(sys.argv[1:]) or DEFAULT_SECTIONS
     if "api" in only:
         bench_api()
     if "queue" in only:
@@ -484,11 +488,13 @@ def main():
         bench_idle()
     if "redis" in only:
         bench_redis_ceiling()
+    if "scale" in only:
+        bench_scale.run(results, BIN, DATABASE_URL, REDIS_URL, REDIS_PORT)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for name in (f"bench-{stamp}.json", "latest.json"):
         with open(os.path.join(ROOT, ".bench", name), "w") as output:
             json.dump(results, output, indent=2)
-    if only == {"api", "queue", "idle", "redis"}:
+    if only == DEFAULT_SECTIONS:
         table()
     else:
         print(json.dumps(results, indent=2))
