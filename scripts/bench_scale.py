@@ -18,11 +18,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 WORKER_COUNTS = (1, 2, 4)
 MONITOR_TASKS = 2000
 POLL_SECONDS = 0.02
+TRICKLE_TASKS = 500
+TRICKLE_RATE = 50
 
 
 def log(message):
@@ -87,6 +90,34 @@ class Redis:
         self.sock.close()
 
 
+class Monitor:
+    """MONITOR on a connection of its own, its lines collected by a thread until stop()."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", int(port)))
+        self.sock.sendall(b"*1\r\n$7\r\nMONITOR\r\n")
+        self.reader = self.sock.makefile("rb")
+        if self.reader.readline().strip() != b"+OK":
+            raise RuntimeError("MONITOR refused")
+        self.lines = []
+        self.thread = threading.Thread(target=self._collect, daemon=True)
+        self.thread.start()
+
+    def _collect(self):
+        try:
+            for line in self.reader:
+                self.lines.append(line.decode(errors="replace").rstrip("\r\n"))
+        except (OSError, ValueError):
+            pass
+
+    def stop(self):
+        time.sleep(0.3)  # what Redis has sent is read
+        self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+        self.thread.join(timeout=5)
+        return self.lines
+
+
 def delta(before, after, own):
     """The commands, CPU and bytes between two INFO readings, less this section's own commands."""
     commands = {}
@@ -135,6 +166,17 @@ def start_workers(bin_dir, env, count, redis, prefix):
     return workers
 
 
+def cpu_seconds(processes):
+    """User + system CPU seconds the processes have used so far (/proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for process in processes:
+        with open(f"/proc/{process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def stop_workers(workers):
     for worker in workers:
         worker.terminate()
@@ -153,6 +195,7 @@ def one_pass(bin_dir, database_url, redis_url, redis, workers_count, tasks):
     try:
         redis.sent.clear()
         before = redis.info()
+        workers_cpu = cpu_seconds(workers)
         began = time.monotonic()
         producer = subprocess.Popen([os.path.join(bin_dir, "otto-worker"), "enqueue", "otto.ping", "--count",
                                      str(tasks), "--json"], env=env, stdout=subprocess.DEVNULL)
@@ -161,6 +204,7 @@ def one_pass(bin_dir, database_url, redis_url, redis, workers_count, tasks):
                 raise SystemExit(f"{tasks} tasks did not drain through {workers_count} workers in 600 s")
             time.sleep(POLL_SECONDS)
         done = time.monotonic()
+        workers_cpu = cpu_seconds(workers) - workers_cpu
         own = dict(redis.sent)
         after = redis.info()
         if producer.returncode != 0:
@@ -171,12 +215,18 @@ def one_pass(bin_dir, database_url, redis_url, redis, workers_count, tasks):
     seconds = done - began
     change = delta(before, after, own)
     total = sum(change["commands"].values())
+    cpu_us_per_task = change["cpu_seconds"] / tasks * 1e6
     return {
         "workers": workers_count,
         "tasks": tasks,
         "seconds": round(seconds, 3),
         "end_to_end_per_s": round(tasks / seconds),
         "redis_cpu_percent_of_one_core": round(change["cpu_seconds"] / seconds * 100, 1),
+        # The workers' own CPU (user + system), all of them: what a task costs a worker's core.
+        "worker_cpu_us_per_task": round(workers_cpu / tasks * 1e6, 1),
+        "redis_cpu_us_per_task": round(cpu_us_per_task, 2),
+        # Reasoned, not measured: the rate at which Redis' one core would be busy all the time.
+        "redis_core_saturates_at_tasks_per_s": round(1e6 / cpu_us_per_task) if cpu_us_per_task else None,
         "redis_commands_per_task": round(total / tasks, 3),
         "redis_commands_per_task_by_name": {name: round(count / tasks, 3) for name, count in
                                             sorted(change["commands"].items(), key=lambda item: -item[1])},
@@ -191,8 +241,7 @@ def monitor_pass(bin_dir, database_url, redis_url, redis_port, redis, tasks):
     env = worker_env(redis_url, database_url, prefix)
     workers = start_workers(bin_dir, env, 1, redis, prefix)
     redis.sent.clear()
-    monitor = subprocess.Popen(["redis-cli", "-p", str(redis_port), "monitor"], stdout=subprocess.PIPE, text=True)
-    time.sleep(0.3)
+    monitor = Monitor(redis_port)
     try:
         subprocess.run([os.path.join(bin_dir, "otto-worker"), "enqueue", "otto.ping", "--count", str(tasks), "--json"],
                        env=env, stdout=subprocess.DEVNULL, check=True)
@@ -203,13 +252,11 @@ def monitor_pass(bin_dir, database_url, redis_url, redis_port, redis, tasks):
             time.sleep(POLL_SECONDS)
     finally:
         stop_workers(workers)
-        time.sleep(0.3)
-        monitor.terminate()
-        output, _ = monitor.communicate()
+        lines = monitor.stop()
         delete_keys(redis, prefix)
     client, scripted = {}, {}
-    for line in output.splitlines():
-        # 1700000000.123456 [0 127.0.0.1:40000] "XADD" ...   or   ... [0 lua] "XACK" ...
+    for line in lines:
+        # +1700000000.123456 [0 127.0.0.1:40000] "XADD" ...   or   ... [0 lua] "XACK" ...
         if "] \"" not in line:
             continue
         where, command = line.split("] \"", 1)
@@ -232,6 +279,37 @@ def monitor_pass(bin_dir, database_url, redis_url, redis_port, redis, tasks):
     }
 
 
+def trickle_pass(bin_dir, database_url, redis_url, redis_port, redis, tasks, rate):
+    """Commands and bytes per task at a low rate (scripts/bench_producer.py), where no batch forms:
+    what a task costs at the call volumes of a real deployment, idle polling included."""
+    prefix = f"otto-scale-trickle-{int(time.time())}:"
+    env = worker_env(redis_url, database_url, prefix)
+    workers = start_workers(bin_dir, env, 1, redis, prefix)
+    try:
+        redis.sent.clear()
+        before = redis.info()
+        began = time.monotonic()
+        producer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_producer.py")
+        subprocess.run([sys.executable, producer, str(redis_port), prefix, str(tasks), str(rate)], check=True)
+        while not drained(redis, prefix):
+            time.sleep(POLL_SECONDS)
+        seconds = time.monotonic() - began
+        own = dict(redis.sent)
+        after = redis.info()
+    finally:
+        stop_workers(workers)
+        delete_keys(redis, prefix)
+    change = delta(before, after, own)
+    return {
+        "tasks": tasks, "rate_per_s": rate, "seconds": round(seconds, 2),
+        "redis_commands_per_task": round(sum(change["commands"].values()) / tasks, 3),
+        "redis_commands_per_task_by_name": {name: round(count / tasks, 3) for name, count in
+                                            sorted(change["commands"].items(), key=lambda item: -item[1])},
+        "redis_input_bytes_per_task": round(change["input_bytes"] / tasks, 1),
+        "redis_output_bytes_per_task": round(change["output_bytes"] / tasks, 1),
+    }
+
+
 def run(results, bin_dir, database_url, redis_url, redis_port):
     """Fills results["scale"]: one entry per worker count, the MONITOR split, and where the rate stops growing."""
     tasks = int(os.environ.get("BENCH_QUEUE_TASKS", "20000"))
@@ -243,6 +321,9 @@ def run(results, bin_dir, database_url, redis_url, redis_port):
             scale["passes"].append(one_pass(bin_dir, database_url, redis_url, redis, count, tasks))
         log(f"scale: {MONITOR_TASKS} otto.ping through one worker under MONITOR (client vs script commands)")
         scale["monitor"] = monitor_pass(bin_dir, database_url, redis_url, redis_port, redis, MONITOR_TASKS)
+        log(f"scale: {TRICKLE_TASKS} otto.ping at {TRICKLE_RATE}/s through one worker (no batching)")
+        scale["trickle"] = trickle_pass(bin_dir, database_url, redis_url, redis_port, redis, TRICKLE_TASKS,
+                                        TRICKLE_RATE)
     finally:
         redis.close()
     best = scale["passes"][0]
@@ -262,7 +343,9 @@ def rows(results):
     out = []
     for entry in scale["passes"]:
         out.append((f'scale: {entry["workers"]} worker(s) end-to-end tasks/s', entry["end_to_end_per_s"],
-                    f'Redis CPU {entry["redis_cpu_percent_of_one_core"]}% of a core; '
+                    f'Redis CPU {entry["redis_cpu_percent_of_one_core"]}% of a core '
+                    f'({entry["redis_cpu_us_per_task"]} us/task: one core at ~{entry["redis_core_saturates_at_tasks_per_s"]}/s); '
+                    f'workers {entry["worker_cpu_us_per_task"]} us CPU/task; '
                     f'{entry["redis_commands_per_task"]} commands (scripts\' included), '
                     f'{entry["redis_input_bytes_per_task"]} B in / {entry["redis_output_bytes_per_task"]} B out per task'))
     out.append(("scale: rate stops growing at workers", scale["rate_stops_growing_at_workers"],
@@ -272,4 +355,9 @@ def rows(results):
         top = ", ".join(f"{n} {c}" for n, c in list(monitor["client_commands_per_task_by_name"].items())[:5])
         out.append(("scale: client commands per task (billed)", monitor["client_commands_per_task"],
                     f'{top}; scripts run {monitor["script_commands_per_task"]} more'))
+    trickle = scale.get("trickle")
+    if trickle:
+        out.append((f'scale: commands per task at {trickle["rate_per_s"]}/s', trickle["redis_commands_per_task"],
+                    f'no batching: {trickle["redis_commands_per_task_by_name"]}; '
+                    f'{trickle["redis_input_bytes_per_task"]} B in / {trickle["redis_output_bytes_per_task"]} B out'))
     return out
