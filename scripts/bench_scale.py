@@ -7,7 +7,11 @@ INFO: used_cpu_sys + used_cpu_user (Redis' CPU seconds, so its share of one core
 (commands by name, per task) and total_net_input_bytes / total_net_output_bytes (bytes per
 task). Commandstats count the commands scripts call as well as the clients' own, so a separate
 pass of 2,000 tasks through one worker under MONITOR splits the commands a client sends (what a
-per-command bill such as Upstash's counts: one EVALSHA is one command) from those its scripts run.
+per-command bill such as Upstash's counts: one EVALSHA is one command) from those its scripts run,
+and a pass of 500 tasks at 50/s through one worker (scripts/bench_producer.py) gives the commands
+and bytes per task where no batch forms, as at a real deployment's call volumes. Each full-speed
+pass also reads the workers' CPU (/proc/<pid>/stat utime + stime) per task. Results go to
+results["scale"]; rows(results) gives bench.py's table rows; docs/capacity.md uses the figures.
 
 The section's own polling (a command or two every 20 ms to see that the queue drained) and its
 INFO reads are subtracted from the counts by name; their bytes (a few hundred per poll) are not,
@@ -358,6 +362,7 @@ def rows(results):
     trickle = scale.get("trickle")
     if trickle:
         out.append((f'scale: commands per task at {trickle["rate_per_s"]}/s', trickle["redis_commands_per_task"],
-                    f'no batching: {trickle["redis_commands_per_task_by_name"]}; '
+                    'no batching: ' + ", ".join(f"{n} {c}" for n, c in
+                                                list(trickle["redis_commands_per_task_by_name"].items())[:4]) + '; '
                     f'{trickle["redis_input_bytes_per_task"]} B in / {trickle["redis_output_bytes_per_task"]} B out'))
     return out
