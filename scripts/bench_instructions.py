@@ -189,9 +189,9 @@ def send(connection, method, path, body=None, headers=None):
     return data
 
 
-def redis_per_request(before, after):
+def redis_per_request(before, after, overhead):
     """Redis commands (by name) and bytes per measured request, from two INFO readings."""
-    change = bench_scale.delta(before, after, {})
+    change = bench_scale.delta(before, after, {}, overhead)
     return {"commands": round(sum(change["commands"].values()) / REQUESTS, 3),
             "by_name": {name: round(count / REQUESTS, 3) for name, count in change["commands"].items()},
             "input_bytes": round(change["input_bytes"] / REQUESTS, 1),
@@ -227,6 +227,7 @@ def measure_api(paths, run):
         if not bench.wait_http(f"http://127.0.0.1:{port}/health", timeout=START_TIMEOUT):
             raise SystemExit("otto-api did not start under callgrind")
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=START_TIMEOUT)
+        overhead = bench_scale.reading_overhead(redis)
         stamp = f"{int(time.time())}{run}"
         sequence = iter(range(10 ** 6))
 
@@ -243,7 +244,7 @@ def measure_api(paths, run):
             for _ in range(REQUESTS):
                 webhook()
             figures["webhook_windows"].append(api.dump())
-            figures["webhook_redis"] = redis_per_request(before, redis.info())
+            figures["webhook_redis"] = redis_per_request(before, redis.info(), overhead)
 
         # The tasks the webhooks enqueued upsert the calls: an un-instrumented worker runs them,
         # so the page below lists 20 of this tenant's calls.
@@ -266,7 +267,7 @@ def measure_api(paths, run):
             for _ in range(REQUESTS):
                 send(connection, "GET", "/v1/calls?limit=20", headers=page_headers)
             figures["page_windows"].append(api.dump())
-            figures["page_redis"] = redis_per_request(before, redis.info())
+            figures["page_redis"] = redis_per_request(before, redis.info(), overhead)
         connection.close()
     finally:
         api.stop()

@@ -14,8 +14,8 @@ pass also reads the workers' CPU (/proc/<pid>/stat utime + stime) per task. Resu
 results["scale"]; rows(results) gives bench.py's table rows; docs/capacity.md uses the figures.
 
 The section's own polling (a command or two every 20 ms to see that the queue drained) and its
-INFO reads are subtracted from the counts by name; their bytes (a few hundred per poll) are not,
-and are well under 1 % of a pass's. A benchmark: it asserts nothing.
+INFO reads are subtracted from the counts by name, and the INFO replies' bytes from the bytes;
+the polls' bytes (a few hundred per poll) are not, and are well under 1 % of a pass's. A benchmark: it asserts nothing.
 """
 
 import os
@@ -122,8 +122,16 @@ class Monitor:
         return self.lines
 
 
-def delta(before, after, own):
-    """The commands, CPU and bytes between two INFO readings, less this section's own commands."""
+def reading_overhead(redis):
+    """The bytes one INFO reading itself adds (its replies are several KB), from two readings in a row."""
+    first, second = redis.info(), redis.info()
+    return {"input_bytes": int(second["total_net_input_bytes"]) - int(first["total_net_input_bytes"]),
+            "output_bytes": int(second["total_net_output_bytes"]) - int(first["total_net_output_bytes"])}
+
+
+def delta(before, after, own, overhead=None):
+    """The commands, CPU and bytes between two INFO readings, less this section's own commands
+    (and, given `overhead`, less the bytes of the readings themselves)."""
     commands = {}
     for name, calls in after["commands"].items():
         if name == "info":
@@ -135,8 +143,10 @@ def delta(before, after, own):
     return {
         "commands": commands,
         "cpu_seconds": cpu,
-        "input_bytes": int(after["total_net_input_bytes"]) - int(before["total_net_input_bytes"]),
-        "output_bytes": int(after["total_net_output_bytes"]) - int(before["total_net_output_bytes"]),
+        "input_bytes": int(after["total_net_input_bytes"]) - int(before["total_net_input_bytes"])
+        - (overhead or {}).get("input_bytes", 0),
+        "output_bytes": int(after["total_net_output_bytes"]) - int(before["total_net_output_bytes"])
+        - (overhead or {}).get("output_bytes", 0),
     }
 
 
@@ -196,6 +206,7 @@ def one_pass(bin_dir, database_url, redis_url, redis, workers_count, tasks):
     prefix = f"otto-scale-{int(time.time())}-{workers_count}:"
     env = worker_env(redis_url, database_url, prefix)
     workers = start_workers(bin_dir, env, workers_count, redis, prefix)
+    overhead = reading_overhead(redis)
     try:
         redis.sent.clear()
         before = redis.info()
@@ -217,7 +228,7 @@ def one_pass(bin_dir, database_url, redis_url, redis, workers_count, tasks):
         stop_workers(workers)
         delete_keys(redis, prefix)
     seconds = done - began
-    change = delta(before, after, own)
+    change = delta(before, after, own, overhead)
     total = sum(change["commands"].values())
     cpu_us_per_task = change["cpu_seconds"] / tasks * 1e6
     return {
@@ -289,6 +300,7 @@ def trickle_pass(bin_dir, database_url, redis_url, redis_port, redis, tasks, rat
     prefix = f"otto-scale-trickle-{int(time.time())}:"
     env = worker_env(redis_url, database_url, prefix)
     workers = start_workers(bin_dir, env, 1, redis, prefix)
+    overhead = reading_overhead(redis)
     try:
         redis.sent.clear()
         before = redis.info()
@@ -303,7 +315,7 @@ def trickle_pass(bin_dir, database_url, redis_url, redis_port, redis, tasks, rat
     finally:
         stop_workers(workers)
         delete_keys(redis, prefix)
-    change = delta(before, after, own)
+    change = delta(before, after, own, overhead)
     return {
         "tasks": tasks, "rate_per_s": rate, "seconds": round(seconds, 2),
         "redis_commands_per_task": round(sum(change["commands"].values()) / tasks, 3),
