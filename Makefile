@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -s
 
-.PHONY: dev test build openapi release release-check chroot-check validate smoke\:obs lint-deploy bench chaos fuzz \
+.PHONY: dev test build openapi release release-check chroot-check validate smoke\:obs lint-deploy bench bench-instructions chaos fuzz \
 	services-start services-stop services-status format format-check verify\:readiness verify\:secrets \
 	verify\:cors verify\:tenant verify\:ratelimit verify\:idempotency verify\:observability verify\:all clean
 
@@ -43,6 +43,9 @@ smoke\:obs: ## Observability smoke test: BASE=https://… make smoke:obs
 
 bench: ## Benchmarks (release build, private services); table on stdout, JSON under .bench/
 	@scripts/bench.sh
+
+bench-instructions: ## Instructions per webhook, per page and per task under callgrind (stable on a noisy machine); .bench/instructions.json
+	@scripts/bench-instructions.sh
 
 chaos: ## Fault drills against real processes; PASS/FAIL per drill
 	@scripts/chaos.sh
