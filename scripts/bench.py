@@ -21,6 +21,7 @@ import time
 import urllib.request
 
 import bench_peers
+import bench_pipeline
 import bench_scale
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,7 +36,7 @@ WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 QUEUE_TASKS = int(os.environ.get("BENCH_QUEUE_TASKS", "20000"))
 IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 
-DEFAULT_SECTIONS = {"api", "queue", "idle", "redis", "scale", "peers"}
+DEFAULT_SECTIONS = {"api", "queue", "idle", "redis", "scale", "peers", "pipeline"}
 results = {"machine": {}, "api": {}, "queue": {}, "idle": {}, "startup": {}, "ceiling": {}}
 
 
@@ -471,6 +472,7 @@ def table():
     rows += bench_scale.rows(results)
     for name, value in ceiling.get("redis_benchmark_ops_per_s", {}).items():
         rows.append((f"ceiling: redis {name} ops/s", value, "redis-benchmark -c 50"))
+    rows += bench_pipeline.rows(results)
     width = max(len(r[0]) for r in rows)
     print(f"\nOtto benchmark — {results['machine']['cores']} cores, {results['machine']['cpu']}, "
           f"{results['machine']['date']}; wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s after {WARMUP_SECONDS}s warm-up")
@@ -494,6 +496,8 @@ def main():
         bench_scale.run(results, BIN, DATABASE_URL, REDIS_URL, REDIS_PORT)
     if "peers" in only:  # after "redis": its XADD figure is the queue's ceiling
         bench_peers.run(results, BIN, DATABASE_URL, REDIS_URL, REDIS_PORT)
+    if "pipeline" in only:
+        bench_pipeline.run(results, BIN, DATABASE_URL, REDIS_URL)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for name in (f"bench-{stamp}.json", "latest.json"):
         with open(os.path.join(ROOT, ".bench", name), "w") as output:

@@ -28,7 +28,7 @@ Routes (the shapes of Tests/StandIns/README.md, which names the providers' docum
                                        `recording_sid`), so no registration is needed.
   GET  /stats                          per provider: requests, ok, rejected (by status, with
                                        the last reasons), peak and current concurrency, bytes,
-                                       latency; JSON.
+                                       latency; `all`: the peak over all providers; JSON.
   POST /stats/reset                    zeroes the counters (peaks included).
   POST /latency {"deepgram": 1.2, ...} changes latencies at run time.
 """
@@ -124,6 +124,7 @@ class Stats:
             }
             self.reasons = collections.deque(maxlen=50)
             self.other = 0
+            self.all = {"in_flight": 0, "max_concurrency": 0}
 
     def begin(self, provider: str):
         with self.lock:
@@ -131,11 +132,14 @@ class Stats:
             entry["requests"] += 1
             entry["in_flight"] += 1
             entry["max_concurrency"] = max(entry["max_concurrency"], entry["in_flight"])
+            self.all["in_flight"] += 1
+            self.all["max_concurrency"] = max(self.all["max_concurrency"], self.all["in_flight"])
 
     def end(self, provider: str, status: int, reason: str | None = None, **figures):
         with self.lock:
             entry = self.providers[provider]
             entry["in_flight"] -= 1
+            self.all["in_flight"] -= 1
             if 200 <= status < 300:
                 entry["ok"] += 1
             else:
@@ -149,6 +153,7 @@ class Stats:
     def snapshot(self) -> dict:
         with self.lock:
             return {**json.loads(json.dumps(self.providers)), "latency": dict(self.latency),
+                    "all": dict(self.all),
                     "reasons": list(self.reasons), "other_requests": self.other}
 
 
