@@ -72,6 +72,9 @@ PASSED_THROUGH = ("DEEPGRAM_CONCURRENCY", "OPENAI_CONCURRENCY", "TWILIO_MEDIA_CO
 DEFAULT_PROVIDER_CONCURRENCY = 20
 DEFAULT_TENANT_CONCURRENCY = 4
 TENANTS = 5
+# AsyncHTTPClient's default connection pool: 8 HTTP/1 connections a host (Otto's
+# ProviderHTTPClient sets no other), whatever a provider's configured concurrency.
+CONNECTIONS_PER_HOST = 8
 SMALL_TENANTS = 4
 TWILIO_TOKEN = bench_standins.TWILIO_TOKEN
 ACCOUNT = bench_standins.TWILIO_ACCOUNT
@@ -168,15 +171,19 @@ class Pipeline:
 
     def start(self):
         self.database()
-        self.standin_port = self.ports.take()
-        self.standin_url = f"http://127.0.0.1:{self.standin_port}"
-        args = [sys.executable, os.path.join(ROOT, "scripts", "bench_standins.py"), "--port", str(self.standin_port)]
+        # A port per provider, as each real one is a host of its own (connection pools are per host).
+        ports = {name: self.ports.take() for name in bench_standins.PROVIDERS}
+        self.standin_urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        self.standin_url = self.standin_urls["twilio"]
+        args = [sys.executable, os.path.join(ROOT, "scripts", "bench_standins.py")]
+        for port in ports.values():
+            args += ["--port", str(port)]
         if LATENCY:
             args += ["--latency", LATENCY]
         standin = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=open(os.path.join(self.logs, "pipeline-standins.log"), "w"),
                                    text=True)
         self.processes.append(standin)
-        if standin.stdout.readline().strip() != f"ready {self.standin_port}":
+        if standin.stdout.readline().split() != ["ready", *map(str, ports.values())]:
             raise RuntimeError("pipeline: the stand-ins did not start")
         self.api_port = self.ports.take()
         self.api_url = f"http://127.0.0.1:{self.api_port}"
@@ -184,8 +191,8 @@ class Pipeline:
             **self.base_env(), "ENABLE_CELERY": "true", "HOST": "127.0.0.1", "PORT": str(self.api_port),
             "PUBLIC_BASE_URL": self.api_url,
             "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "DEEPGRAM_API_KEY": bench_standins.DEEPGRAM_KEY, "DEEPGRAM_BASE_URL": self.standin_url,
-            "OPENAI_API_KEY": bench_standins.OPENAI_KEY, "OPENAI_BASE_URL": self.standin_url,
+            "DEEPGRAM_API_KEY": bench_standins.DEEPGRAM_KEY, "DEEPGRAM_BASE_URL": self.standin_urls["deepgram"],
+            "OPENAI_API_KEY": bench_standins.OPENAI_KEY, "OPENAI_BASE_URL": self.standin_urls["openai"],
             # CallRail is not exercised; its base URL points at the stand-ins so nothing leaves the machine.
             "CALLRAIL_API_KEY": "standin-callrail-key", "CALLRAIL_BASE_URL": self.standin_url,
             "CALLRAIL_SIGNING_KEY": "bench",
@@ -441,6 +448,8 @@ def throughput(pipeline, out):
         "ceiling_calls_per_s": round(ceiling, 3) if ceiling else None,
         "ceiling_by_provider": {k: round(v, 3) for k, v in bounds.items()},
         "ratio": round(rate / ceiling, 3) if ceiling else None,
+        "connection_pool_bound_calls_per_s": round(min(
+            min(limits[n], CONNECTIONS_PER_HOST) / latency[n] for n in bounds), 3) if bounds else None,
         "tenant_cap_bound_calls_per_s": round(TENANTS * tenant_cap / step_seconds, 3) if step_seconds else None,
         "worker_concurrency": worker_concurrency,
         "worker_concurrency_is_default": "WORKER_CONCURRENCY" not in pipeline.env,
@@ -588,6 +597,9 @@ def rows(results):
             ("pipeline worker bound calls/s", t["worker_bound_calls_per_s"],
              f"WORKER_CONCURRENCY {t['worker_concurrency']}{' (default: 2 x cores)' if t['worker_concurrency_is_default'] else ''}"
              f" / sum of latencies {round(sum(t['latency_s'].values()), 2)} s (a step holds its worker slot through its provider call)"),
+            ("pipeline connection-pool bound calls/s", t.get("connection_pool_bound_calls_per_s"),
+             f"min over providers of min(limit, {CONNECTIONS_PER_HOST} connections a host) / latency: "
+             "AsyncHTTPClient's default pool, which Otto does not size to its provider limits"),
             ("pipeline tenant-cap bound calls/s", t["tenant_cap_bound_calls_per_s"],
              f"{t['tenants']} tenants x PIPELINE_TENANT_CONCURRENCY / sum of latencies"),
             ("pipeline webhook posts/s", t["posts_per_s"], f"statuses {t['post_statuses']}"),

@@ -2,16 +2,21 @@
 """Provider stand-ins for `make bench`'s pipeline section: Deepgram, OpenAI and Twilio media
 on one port, with the providers' typical latencies, counting what Otto's worker sends.
 
-usage: bench_standins.py --port PORT [--host 127.0.0.1]
+usage: bench_standins.py --port PORT [--port PORT ...] [--host 127.0.0.1]
                          [--latency deepgram=1.2,openai=2.5,twilio=0.3]
+
+Each --port is one listener serving every route, all counted together: give each provider a
+port of its own, as the real ones are on hosts of their own (an HTTP client's connection pool
+is per host and port: AsyncHTTPClient's holds 8 connections a host by default, so providers
+sharing one port would share those 8).
 
 A lighter sibling of Tests/StandIns/providers.py (the tests' stand-in, which logs and checks
 everything and programs faults): this one answers thousands of calls cheaply, so the stand-in's
 own CPU stays out of the figures on a 2-core machine. It still checks each request's contract
 (the credentials, the query, the content type, the body) and answers a malformed one with the
 provider's 400 or 401, counted per provider, so a bench run whose Otto sends wrong requests
-shows it in `GET /stats`. Standard library only. Prints `ready PORT` once it listens; SIGTERM
-or SIGINT stop it.
+shows it in `GET /stats`. Standard library only. Prints `ready PORT PORT...` once it listens;
+SIGTERM or SIGINT stop it.
 
 Routes (the shapes of Tests/StandIns/README.md, which names the providers' documentation):
   POST /v1/listen                      Deepgram pre-recorded: `Authorization: Token KEY`,
@@ -605,21 +610,26 @@ def parse_latency(text: str) -> dict[str, float]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, action="append", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--latency", type=parse_latency, default={})
     args = parser.parse_args(argv)
-    server = Server((args.host, args.port), Handler)
-    server.stats = Stats({**DEFAULT_LATENCY, **args.latency})
+    stats = Stats({**DEFAULT_LATENCY, **args.latency})
+    servers = []
+    for port in args.port:
+        server = Server((args.host, port), Handler)
+        server.stats = stats
+        servers.append(server)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-    thread.start()
-    print(f"ready {server.server_address[1]}", flush=True)
+    for server in servers:
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+    print("ready " + " ".join(str(server.server_address[1]) for server in servers), flush=True)
     stop.wait()
-    server.shutdown()
-    server.server_close()
+    for server in servers:
+        server.shutdown()
+        server.server_close()
     return 0
 
 
