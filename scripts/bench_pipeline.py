@@ -220,10 +220,10 @@ class Pipeline:
         return process
 
     def close(self):
+        # The worker first (it drains its steps against the stand-ins), then the API, then the stand-ins.
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in reversed(self.processes):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
