@@ -43,7 +43,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import statistics
@@ -198,11 +197,11 @@ class Pipeline:
             "CALLRAIL_SIGNING_KEY": "bench",
             "CLERK_SECRET_KEY": "sk_test_benchbenchbench",
             "CLERK_PUBLISHABLE_KEY": "pk_test_" + base64.b64encode(b"clerk.bench.example$").decode(),
-            "CLERK_JWT_KEY": BENCH_PUBLIC_KEY,
+            "CLERK_JWT_KEY": bench_public_key(),
             "ALLOWED_ORIGINS": "https://bench.example",
             "RATE_LIMIT_API": "1000000/1s", "RATE_LIMIT_WEBHOOKS": "1000000/1s",
         }
-        if BENCH_PUBLIC_KEY is None:
+        if self.env["CLERK_JWT_KEY"] is None:
             del self.env["CLERK_JWT_KEY"]
         for name in PASSED_THROUGH:
             if os.environ.get(name):
@@ -632,12 +631,9 @@ def rows(results):
     return lines
 
 
-# The RS256 public key otto-api is configured with (the bench sends no Clerk token: any valid
-# key will do; this one is generated for the bench and its private half discarded).
-BENCH_PUBLIC_KEY = None
-
-
-def _bench_public_key():
+def bench_public_key():
+    """An RS256 public key for otto-api's CLERK_JWT_KEY (the bench sends no Clerk token: any
+    valid key will do; its private half is discarded), or None without `cryptography`."""
     try:
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
@@ -647,5 +643,3 @@ def _bench_public_key():
     return key.public_key().public_bytes(serialization.Encoding.PEM,
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
-
-BENCH_PUBLIC_KEY = _bench_public_key()

@@ -46,7 +46,6 @@ import collections
 import hashlib
 import json
 import signal
-import socketserver
 import struct
 import sys
 import threading
