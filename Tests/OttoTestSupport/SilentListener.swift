@@ -13,6 +13,8 @@ public final class SilentListener: Sendable {
     private let accepted: NIOLockedValueBox<[any Channel]>
     /// The port it listens on (127.0.0.1).
     public var port: Int { channel.localAddress!.port! }
+    /// Connections accepted so far.
+    public var acceptedConnections: Int { accepted.withLockedValue { $0.count } }
     /// Connections the clients have closed so far.
     public var closedConnections: Int { closes.withLockedValue { $0 } }
 

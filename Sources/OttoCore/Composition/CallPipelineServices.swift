@@ -21,8 +21,13 @@ struct CallPipelineServices {
     ) -> CallPipelineServices? {
         guard let providers = configuration.providerClients else { return nil }
         let pipeline = configuration.pipeline ?? PipelineConfiguration()
+        // As many connections to a provider's host as its limit lets calls run at once (Twilio's
+        // and CallRail's media share one limit), so no permit waits inside the client.
+        let connections = max(
+            pipeline.deepgram.concurrency, pipeline.openAI.concurrency, pipeline.twilioMedia.concurrency)
         let http = ProviderHTTPClient(
-            readTimeout: providers.deepgram.requestTimeout, logger: logger.withLabel("otto.providers"))
+            readTimeout: providers.deepgram.requestTimeout, connectionsPerHost: connections,
+            logger: logger.withLabel("otto.providers"))
         let admission = FairAdmission.callPipeline(
             redis: redis, keys: keys, tenantConcurrency: pipeline.tenantConcurrency)
         return CallPipelineServices(

@@ -15,13 +15,24 @@ public final class ProviderHTTPClient: Service, Sendable {
     let client: HTTPClient
     let logger: Logger
 
+    /// The connections the client keeps to one host when none is said: async-http-client's own
+    /// default.
+    public static let defaultConnectionsPerHost = 8
+
     /// - Parameters:
     ///   - connectTimeout: how long opening a connection may take.
     ///   - readTimeout: how long a response may go without a byte (a stalled media stream).
-    public init(connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60), logger: Logger) {
-        let configuration = HTTPClient.Configuration(
+    ///   - connectionsPerHost: HTTP/1 connections kept open to one host; requests beyond them
+    ///     wait inside the client. Size it to the largest provider concurrency (otto-worker
+    ///     does), or a provider's limit of 20 is in effect 8 and the rest of its permits wait here.
+    public init(
+        connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60),
+        connectionsPerHost: Int = ProviderHTTPClient.defaultConnectionsPerHost, logger: Logger
+    ) {
+        var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout)))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connectionsPerHost)
         client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
             backgroundActivityLogger: logger)
