@@ -29,9 +29,16 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        // The common cases copy no dictionary: only the event's metadata, or only the handler's.
+        var merged: Logger.Metadata
+        let provided = metadataProvider?.get() ?? [:]
+        if metadata.isEmpty, provided.isEmpty {
+            merged = event.metadata ?? [:]
+        } else {
+            merged = metadata
+            if !provided.isEmpty { merged.merge(provided) { _, new in new } }
+            if let extra = event.metadata, !extra.isEmpty { merged.merge(extra) { _, new in new } }
+        }
         var line = "{\"timestamp\":\""
         line += LogTimestamp.now()
         line += "\",\"level\":\""

@@ -12,6 +12,12 @@ public enum JSONText {
 
     public static func appendString(_ value: String, to output: inout String) {
         output += "\""
+        // Nearly every log string needs no escape: one scan of its bytes, then one append.
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

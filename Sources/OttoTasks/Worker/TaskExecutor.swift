@@ -18,6 +18,8 @@ struct TaskExecutor: Sendable {
     let databaseRetrySpan: Duration
     /// How long a task may be deferred after its first deferral before a deferral fails its attempt.
     let deferralSpan: Duration
+    /// The time limits of the tasks this executor runs.
+    let watchdog = TimeLimitWatchdog()
 
     func execute(_ delivery: Delivery) async {
         let start = ContinuousClock.now
@@ -65,7 +67,7 @@ struct TaskExecutor: Sendable {
             envelope: envelope, logger: taskLogger, willRetryOnFailure: plan.willRetry, canDefer: plan.canDefer)
         let limit = Duration.milliseconds(Int64(envelope.timeLimit * 1000))
         do {
-            let result = try await Self.withTimeLimit(limit) { try await run(envelope.arguments, context) }
+            let result = try await watchdog.run(limit: limit) { try await run(envelope.arguments, context) }
             acks.add(queue: delivery.queue, entryID: delivery.entryID)
             await track(envelope, .succeeded, result: result)
             finish(
