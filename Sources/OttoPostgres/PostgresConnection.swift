@@ -27,6 +27,11 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Set when the first statement of a checkout found a reused connection dead: nothing the
     /// caller asked for ran, so the pool may retry the whole closure once on a fresh connection.
     private(set) var diedBeforeFirstStatement = false
+    /// Statements prepared on this connection (by `pipeline`), by SQL text: their names.
+    private var prepared: [String: String] = [:]
+    /// At most this many statements are prepared per connection; later new SQL texts are sent
+    /// unnamed (the statements Otto pipelines are a few dozen constants).
+    static let preparedLimit = 256
 
     private init(handle: OpaquePointer) {
         self.handle = handle
@@ -56,6 +61,108 @@ public final class PostgresConnection: @unchecked Sendable {
         let isFirst = beginStatement()
         let result = PQexec(try liveHandle(), sql)
         _ = try rows(from: result, isFirstStatement: isFirst)
+    }
+
+    /// Runs `statements` in one round trip: libpq's pipeline mode sends them all and one Sync,
+    /// then reads their results in order. So `BEGIN`, a setting, a statement and `COMMIT` cost
+    /// one round trip instead of four.
+    ///
+    /// Each SQL text is prepared once per connection (its Parse travels in the same pipeline the
+    /// first time) and executed by name afterwards, so the server parses and plans it once.
+    /// When a statement fails, the server skips the rest up to the Sync: the first error is
+    /// thrown once every result has been read, and a transaction the pipeline began is left
+    /// failed (the caller, or the pool at check-in, rolls it back).
+    public func pipeline(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
+        let isFirst = beginStatement()
+        let handle = try liveHandle()
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw failure(sqlState: nil, serverMessage: errorMessage, isFirstStatement: isFirst)
+        }
+        enum Sent {
+            case prepare(sql: String, name: String)
+            case execute
+        }
+        var sent: [Sent] = []
+        sent.reserveCapacity(statements.count * 2)
+        var pending: [String: String] = [:]
+        var sendFailed = false
+        for statement in statements {
+            var name = prepared[statement.sql] ?? pending[statement.sql]
+            if name == nil, prepared.count + pending.count < Self.preparedLimit {
+                let fresh = "otto_\(prepared.count + pending.count)"
+                guard PQsendPrepare(handle, fresh, statement.sql, Int32(statement.parameters.count), nil) == 1 else {
+                    sendFailed = true
+                    break
+                }
+                pending[statement.sql] = fresh
+                sent.append(.prepare(sql: statement.sql, name: fresh))
+                name = fresh
+            }
+            let queued = try Self.withParameterPointers(statement.parameters) { count, values in
+                if let name {
+                    PQsendQueryPrepared(handle, name, count, values, nil, nil, 0)
+                } else {
+                    PQsendQueryParams(handle, statement.sql, count, nil, values, nil, nil, 0)
+                }
+            }
+            guard queued == 1 else {
+                sendFailed = true
+                break
+            }
+            sent.append(.execute)
+        }
+        guard !sendFailed, PQpipelineSync(handle) == 1 else {
+            let error = failure(sqlState: nil, serverMessage: errorMessage, isFirstStatement: isFirst)
+            // The connection is mid-protocol: it must not be reused.
+            close()
+            throw error
+        }
+        var results: [PostgresRows] = []
+        results.reserveCapacity(statements.count)
+        var firstError: PostgresError?
+        for item in sent {
+            guard let result = PQgetResult(handle) else {
+                let error = failure(sqlState: nil, serverMessage: errorMessage, isFirstStatement: isFirst)
+                close()
+                throw error
+            }
+            // Each command's results end with a NULL.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                PQclear(result)
+                continue
+            }
+            switch item {
+            case .prepare(let sql, let name):
+                if PQresultStatus(result) == PGRES_COMMAND_OK {
+                    PQclear(result)
+                    prepared[sql] = name
+                } else {
+                    do throws(PostgresError) {
+                        _ = try rows(from: result, isFirstStatement: isFirst)
+                    } catch {
+                        firstError = firstError ?? error
+                    }
+                }
+            case .execute:
+                do throws(PostgresError) {
+                    results.append(try rows(from: result, isFirstStatement: isFirst))
+                } catch {
+                    firstError = firstError ?? error
+                }
+            }
+        }
+        let sync = PQgetResult(handle)
+        let synced = sync.map { PQresultStatus($0) == PGRES_PIPELINE_SYNC } ?? false
+        if let sync { PQclear(sync) }
+        guard synced, PQexitPipelineMode(handle) == 1 else {
+            let error =
+                firstError ?? failure(sqlState: nil, serverMessage: errorMessage, isFirstStatement: isFirst)
+            close()
+            throw error
+        }
+        if let firstError { throw firstError }
+        return results
     }
 
     // MARK: Pool support

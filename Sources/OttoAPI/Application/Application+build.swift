@@ -69,7 +69,7 @@ func buildTaskEnqueuer(configuration: APIProcessConfiguration, dependencies: Dep
     }
     // Without Redis the webhook sweep is the API's own WebhookSweepService, not a task.
     let registry = TaskRegistry.standard(
-        TaskDependencies(postgres: dependencies.postgres, redis: nil, keys: dependencies.keys))
+        TaskDependencies(postgres: dependencies.backgroundPostgres, redis: nil, keys: dependencies.keys))
     let settings = configuration.inProcessTasks ?? InProcessTasksConfiguration()
     return InProcessTaskRunner(
         registry: registry, logger: logger,
@@ -84,7 +84,7 @@ func buildTaskServices(
 ) -> [any Service] {
     guard let runner = tasks as? InProcessTaskRunner else { return [] }
     var services: [any Service] = [runner]
-    if let postgres = dependencies.postgres {
+    if let postgres = dependencies.backgroundPostgres {
         let deadline = (configuration.inProcessTasks ?? InProcessTasksConfiguration()).webhookSweepDeadline
         services.append(
             WebhookSweepService(

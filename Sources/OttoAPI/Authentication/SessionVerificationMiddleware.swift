@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import OttoCalls
+import OttoSupport
 import OttoTasks
 
 /// Verifies the Clerk session token of a `/v1` request (signature, issuer, time, `azp`; no
@@ -11,9 +12,18 @@ import OttoTasks
 /// Refusals: a missing, invalid or expired token is 401 with `WWW-Authenticate: Bearer`; keys
 /// that cannot be fetched are 503 with `Retry-After` (the token may be valid, and a 401 would
 /// sign the user out); no verifier configured is 503.
+///
+/// A token verified in the last few seconds is answered from `cache` (``VerifiedTokenCache``)
+/// without RS256 or the verifier's actor.
 struct SessionVerificationMiddleware: RouterMiddleware {
     typealias Context = OttoRequestContext
     let verifier: ClerkTokenVerifier?
+    let cache: VerifiedTokenCache
+
+    init(verifier: ClerkTokenVerifier?, cache: VerifiedTokenCache = VerifiedTokenCache()) {
+        self.verifier = verifier
+        self.cache = cache
+    }
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -31,8 +41,13 @@ struct SessionVerificationMiddleware: RouterMiddleware {
             return .refused(
                 Self.unauthorized("A Clerk session token is required (Authorization: Bearer or __session)."))
         }
+        let key = VerifiedTokenCache.key(token)
+        let now = UnixTime.now()
+        if let claims = cache.claims(for: key, now: now) { return .verified(claims) }
         do {
-            return .verified(try await verifier.verify(token))
+            let claims = try await verifier.verify(token, now: now)
+            cache.insert(claims, for: key, now: now)
+            return .verified(claims)
         } catch .expired {
             return .refused(Self.unauthorized("The session token has expired.", error: "invalid_token"))
         } catch .keysUnavailable(let retryAfter) {

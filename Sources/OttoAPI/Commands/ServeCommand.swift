@@ -18,7 +18,12 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try APIProcessConfiguration.loadOrExit()
         let logger = LoggingSetup.bootstrap(
             process: .api, format: configuration.logging.format, level: configuration.logging.level)
-        let dependencies = Dependencies(configuration: configuration, logger: logger)
+        // Requests get a pool sized to the cores; in-process tasks (ENABLE_CELERY=false) a pool of
+        // their own, one connection per task they may run at once and one for the webhook sweep,
+        // so they never hold the connections requests need.
+        let dependencies = Dependencies(
+            configuration: configuration, logger: logger, postgresPoolSize: Dependencies.requestPoolSize,
+            taskPoolSize: configuration.enableCelery ? nil : InProcessTaskRunner.defaultConcurrency + 1)
         // One registry for Otto's own metrics and any library's, bootstrapped once per process
         // (tests pass their own registry instead and never bootstrap).
         let metrics = APIMetrics()

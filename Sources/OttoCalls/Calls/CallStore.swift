@@ -50,11 +50,9 @@ public struct CallStore: Sendable {
     /// The call with `id` in this tenant, or nil (another tenant's call is nil too).
     public func get(tenantID: String, id: String) async throws -> Call? {
         guard UUIDText.isValid(id) else { return nil }
-        return try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
-            try connection.query("SELECT \(Call.selectList) FROM calls WHERE id = $1::uuid", [id]).first.map {
-                try Call(row: $0)
-            }
-        }
+        return try await TenantScope.statement(
+            pool, tenantID: tenantID, "SELECT \(Call.selectList) FROM calls WHERE id = $1::uuid", [id]
+        ).first.map { try Call(row: $0) }
     }
 
     /// A page of the tenant's calls, newest first (by start time, else creation), then by id.
@@ -78,14 +76,12 @@ public struct CallStore: Sendable {
             conditions.append("(coalesce(started_at, created_at), id) < (\(key)::timestamptz, \(id)::uuid)")
         }
         let limit = query.limit
+        // The limit is a parameter, so each combination of filters is one prepared statement.
         let sql = """
             SELECT \(Call.selectList) FROM calls WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY coalesce(started_at, created_at) DESC, id DESC LIMIT \(limit + 1)
+            ORDER BY coalesce(started_at, created_at) DESC, id DESC LIMIT \(parameter(limit + 1))::int
             """
-        let bound = parameters
-        let rows = try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
-            try connection.query(sql, bound)
-        }
+        let rows = try await TenantScope.statement(pool, tenantID: tenantID, sql, parameters)
         var calls: [Call] = []
         var next: String?
         for (index, row) in rows.rows.enumerated() {

@@ -28,40 +28,52 @@ public struct WebhookEventStore: Sendable {
         }
     }
 
+    /// One round trip: the insert and, when the body was stored before, the first delivery's id.
+    /// A concurrent first delivery of the same body that commits while this insert waits for it
+    /// is not in the statement's snapshot: a second statement reads it then.
     private func insertRow(
         tenantID: String, provider: WebhookProvider, providerCallID: String?, eventKind: String,
         bodySHA256: String, payloadJSON: String
     ) async throws -> (id: String, duplicate: Bool) {
-        try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
-            let inserted = try connection.query(
+        try await pool.withConnection { connection in
+            let rows = try TenantScope.statement(
+                on: connection, tenantID: tenantID,
                 """
-                INSERT INTO webhook_events (tenant_id, provider, provider_call_id, event_kind, body_sha256, payload)
-                VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb)
-                ON CONFLICT (tenant_id, provider, body_sha256) DO NOTHING
-                RETURNING id
+                WITH inserted AS (
+                    INSERT INTO webhook_events (tenant_id, provider, provider_call_id, event_kind, body_sha256, payload)
+                    VALUES ($1::uuid, $2, $3, $4, $5, $6::jsonb)
+                    ON CONFLICT (tenant_id, provider, body_sha256) DO NOTHING
+                    RETURNING id
+                )
+                SELECT id, false AS duplicate FROM inserted
+                UNION ALL
+                SELECT id, true AS duplicate FROM webhook_events
+                WHERE tenant_id = $1::uuid AND provider = $2 AND body_sha256 = $5
+                  AND NOT EXISTS (SELECT 1 FROM inserted)
                 """,
                 [tenantID, provider.rawValue, providerCallID, eventKind, bodySHA256, payloadJSON])
-            if let row = inserted.first { return (try row.decode(String.self, "id"), false) }
-            let existing = try connection.query(
+            if let row = rows.first {
+                return (try row.decode(String.self, "id"), try row.decode(Bool.self, "duplicate"))
+            }
+            let existing = try TenantScope.statement(
+                on: connection, tenantID: tenantID,
                 "SELECT id FROM webhook_events WHERE tenant_id = $1::uuid AND provider = $2 AND body_sha256 = $3",
                 [tenantID, provider.rawValue, bodySHA256])
             return (try existing.first?.decode(String.self, "id") ?? "", true)
         }
     }
 
-    /// Records that a processing task was enqueued for the event.
+    /// Records that a processing task was enqueued for the event (one round trip).
     public func markEnqueued(tenantID: String, eventID: String) async throws {
-        _ = try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
-            try connection.query(
-                "UPDATE webhook_events SET enqueued_at = coalesce(enqueued_at, now()) WHERE id = $1::uuid", [eventID])
-        }
+        _ = try await TenantScope.statement(
+            pool, tenantID: tenantID,
+            "UPDATE webhook_events SET enqueued_at = coalesce(enqueued_at, now()) WHERE id = $1::uuid", [eventID])
     }
 
     /// Records that the event's call was upserted.
     public func markProcessed(tenantID: String, eventID: String) async throws {
-        _ = try await TenantScope.transaction(pool, tenantID: tenantID) { connection in
-            try connection.query("UPDATE webhook_events SET processed_at = now() WHERE id = $1::uuid", [eventID])
-        }
+        _ = try await TenantScope.statement(
+            pool, tenantID: tenantID, "UPDATE webhook_events SET processed_at = now() WHERE id = $1::uuid", [eventID])
     }
 
     /// The event, if it exists in this tenant.

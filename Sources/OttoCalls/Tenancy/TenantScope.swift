@@ -13,15 +13,54 @@ public enum TenantScope {
     /// The session setting the policies read.
     public static let setting = "app.tenant_id"
 
-    /// Runs `body` in a transaction scoped to `tenantID` (a UUID string).
+    /// Runs `body` in a transaction scoped to `tenantID` (a UUID string). `BEGIN` and the
+    /// setting travel in one round trip (pipelined, prepared once per connection).
     public static func transaction<T: Sendable>(
         _ pool: PostgresPool, tenantID: String, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await pool.transaction { connection in
-            _ = try connection.query("SELECT set_config($1, $2, true)", [setting, tenantID])
-            return try body(connection)
+        try await pool.withConnection { connection in
+            do {
+                _ = try connection.pipeline([begin, PostgresStatement(setSQL, [setting, tenantID])])
+                let value = try body(connection)
+                try connection.execute("COMMIT")
+                return value
+            } catch {
+                // The original error matters; a failed ROLLBACK leaves the connection to be discarded.
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
         }
     }
+
+    /// Runs one statement as `tenantID` in one round trip: `BEGIN`, the setting, the statement
+    /// and `COMMIT` are pipelined, each prepared once per connection. The statement's rows.
+    public static func statement(
+        _ pool: PostgresPool, tenantID: String, _ sql: String, _ parameters: [any PostgresParameter] = []
+    ) async throws -> PostgresRows {
+        try await pool.withConnection { connection in
+            try statement(on: connection, tenantID: tenantID, sql, parameters)
+        }
+    }
+
+    /// ``statement(_:tenantID:_:_:)`` on a connection already checked out.
+    public static func statement(
+        on connection: PostgresConnection, tenantID: String, _ sql: String, _ parameters: [any PostgresParameter] = []
+    ) throws -> PostgresRows {
+        do {
+            let results = try connection.pipeline([
+                begin, PostgresStatement(setSQL, [setting, tenantID]), PostgresStatement(sql, parameters), commit,
+            ])
+            return results[2]
+        } catch {
+            // A failed statement leaves the pipelined transaction aborted.
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private static let setSQL = "SELECT set_config($1, $2, true)"
+    private static let begin = PostgresStatement("BEGIN")
+    private static let commit = PostgresStatement("COMMIT")
 
     /// The policy SQL for a tenant table (used by migrations).
     public static func policySQL(table: String) -> String {

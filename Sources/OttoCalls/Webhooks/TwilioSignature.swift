@@ -17,27 +17,38 @@ public struct TwilioSignature: Sendable {
 
     /// The signature of a form POST to `url` with `parameters` (repeated names allowed).
     public func compute(url: String, parameters: [(name: String, value: String)]) -> String {
+        sign(url: url, signedParameters: Self.signedParameters(parameters))
+    }
+
+    /// Whether `signature` is valid for a form-encoded POST.
+    public func isValid(signature: String, url: String, parameters: [(name: String, value: String)]) -> Bool {
+        // The parameters' part of the message is the same for every URL variant: built once.
+        let signedParameters = Self.signedParameters(parameters)
+        var valid = false
+        // Every candidate is computed and compared, so timing does not reveal which one matched.
+        for candidate in Self.urlVariants(url) {
+            valid =
+                ConstantTime.equals(sign(url: candidate, signedParameters: signedParameters), signature) || valid
+        }
+        return valid
+    }
+
+    /// Every POST parameter sorted by name, each as name + value (a name's values sorted too).
+    static func signedParameters(_ parameters: [(name: String, value: String)]) -> String {
         var grouped: [String: Set<String>] = [:]
         for parameter in parameters { grouped[parameter.name, default: []].insert(parameter.value) }
-        var message = url
+        var message = ""
         // Sorted by code point, as Twilio's libraries sort (Python's sorted, Java's TreeMap).
         for name in grouped.keys.sorted(by: Self.codePointOrder) {
             for value in grouped[name]!.sorted(by: Self.codePointOrder) {
                 message += name + value
             }
         }
-        return WebhookDigest.hmacBase64(.sha1, key: authToken.utf8, message: message.utf8)
+        return message
     }
 
-    /// Whether `signature` is valid for a form-encoded POST.
-    public func isValid(signature: String, url: String, parameters: [(name: String, value: String)]) -> Bool {
-        var valid = false
-        // Every candidate is computed and compared, so timing does not reveal which one matched.
-        for candidate in Self.urlVariants(url) {
-            valid =
-                ConstantTime.equals(compute(url: candidate, parameters: parameters), signature) || valid
-        }
-        return valid
+    private func sign(url: String, signedParameters: String) -> String {
+        WebhookDigest.hmacBase64(.sha1, key: authToken.utf8, message: (url + signedParameters).utf8)
     }
 
     /// Whether `signature` is valid for a JSON POST: the URL's `bodySHA256` must equal the body's
