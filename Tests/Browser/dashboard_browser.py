@@ -9,8 +9,9 @@ It checks, in order, and writes a screenshot of each state under .build/dashboar
   2. the right token signs in, and the page shows the fleet;
   3. the numbers change after tasks ran (processed, succeeded in the hour);
   4. a task that fails is dead-lettered; Replay, confirmed in the page, runs it again;
-  5. a forged cross-site POST (a page on another origin submitting the purge form, carrying the
-     session cookie) is refused with 403 and purges nothing;
+  5. a forged cross-site POST (a page on another origin submitting the purge form through the
+     proxy; the browser sends the session cookie, same host) is refused with 403 and purges
+     nothing;
   6. the page on a phone-sized window, and the keyboard's first stop.
 
 Environment: DATABASE_URL (the development database, migrated here first: the beat's sweep
@@ -85,12 +86,16 @@ class FlyEdge(http.server.BaseHTTPRequestHandler):
     """Forwards to otto-api and adds Fly-Client-IP, as Fly's proxy does for every request."""
 
     upstream = 0
+    # The Cookie header of each POST it forwarded, by path.
+    posted_cookies = {}
 
     def forward(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         headers["Fly-Client-IP"] = "203.0.113.50"
+        if self.command == "POST":
+            FlyEdge.posted_cookies[self.path] = self.headers.get("Cookie", "")
         connection = http.client.HTTPConnection("127.0.0.1", self.upstream, timeout=15)
         connection.request(self.command, self.path, body=body, headers=headers)
         response = connection.getresponse()
@@ -187,7 +192,7 @@ def main():
         edge = serve(FlyEdge)
         servers.append(edge)
         edge_url = f"http://127.0.0.1:{edge.server_address[1]}"
-        EvilSite.target = f"http://127.0.0.1:{api_port}/internal/dashboard/dead/purge"
+        EvilSite.target = f"{edge_url}/internal/dashboard/dead/purge"
         evil = serve(EvilSite)
         servers.append(evil)
 
@@ -199,6 +204,7 @@ def main():
         driver.set_page_load_timeout(20)
 
         def shot(name):
+            driver.execute_script("window.scrollTo(0, 0)")
             path = SHOTS / f"{name}.png"
             driver.save_screenshot(str(path))
             print(f"screenshot: {path}", flush=True)
@@ -269,12 +275,19 @@ def main():
         wait_for(lambda: worker_cell(6) > failed_before, 40, "the replayed task ran again (one more failed attempt)")
         wait_for(lambda: dead_row() is not None, 40, "and is dead again after its single attempt")
         shot("06-replayed")
+        # The whole page after the replay, in one tall window (docs/dashboard.png is one of these).
+        driver.set_window_size(1280, 2200)
+        shot("06b-replayed-whole-page")
+        driver.set_window_size(1280, 1000)
 
         # 5. A forged cross-site POST: another origin's page submits the purge form. The browser
-        # sends the session cookie (same host), but not the CSRF token: refused, nothing purged.
+        # sends the session cookie (same host, another port), but not the CSRF token: refused,
+        # nothing purged.
         dead_before = sum(q["dead"] for q in state()["queues"])
         driver.get(f"http://127.0.0.1:{evil.server_address[1]}/")
         wait_for(lambda: "CSRF" in driver.page_source, 10, "the forged POST is answered with the CSRF refusal")
+        check("otto_dashboard=" in FlyEdge.posted_cookies.get("/internal/dashboard/dead/purge", ""),
+              "the forged POST carried the session cookie (refused for the missing CSRF token alone)")
         check("403" in driver.page_source or "Forbidden" in driver.page_source, "the refusal is a 403")
         shot("07-forged-post-refused")
         check(sum(q["dead"] for q in state()["queues"]) == dead_before, "the forged purge deleted nothing")

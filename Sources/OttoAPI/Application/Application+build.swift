@@ -198,6 +198,9 @@ func buildRouter(
         limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimits.webhooks))
     ).register(on: webhooks)
     OpenAPIRoutes().register(on: router)
+    // The schedules' timing for the beat panel: the beat's keys as this process sees them (on Fly
+    // an app's environment is shared by its process groups); the beat's defaults when unset or invalid.
+    let beat = (try? BeatConfiguration(config: ConfigurationSource.reader())) ?? BeatConfiguration()
     DashboardRoutes(
         reader: dependencies.redis.map {
             DashboardReader(
@@ -206,7 +209,7 @@ func buildRouter(
                 taskStates: TaskStateStore(redis: $0, keys: dependencies.keys),
                 admission: FairAdmission(
                     redis: $0, keys: dependencies.keys, queue: CallPipelineWorkflow.queue, perTenantLimit: 1),
-                beat: BeatConfiguration(), sampler: dashboardSampler)
+                beat: beat, sampler: dashboardSampler)
         }, internalToken: internalToken
     ).register(on: router)
 

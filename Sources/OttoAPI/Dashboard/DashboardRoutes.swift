@@ -61,7 +61,8 @@ struct DashboardRoutes: Sendable {
             let ids = try await reader!.replay(queue: queue, id: id)
             let message =
                 id == nil
-                ? "Replayed \(ids.count) task(s) on \(queue)." : (ids.isEmpty ? "Nothing replayed." : "Replayed \(ids[0]).")
+                ? "Replayed \(ids.count) task(s) on \(queue)."
+                : (ids.isEmpty ? "Nothing replayed." : "Replayed \(ids[0]).")
             return try Self.answer(
                 DashboardActionAnswer(queue: queue, ids: ids, purged: nil, message: message), json: json)
         }
@@ -186,7 +187,7 @@ struct DashboardRoutes: Sendable {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("Content-Security-Policy")!] =
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"

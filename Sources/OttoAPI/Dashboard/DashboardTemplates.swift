@@ -21,6 +21,7 @@ enum DashboardTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Sign in: Otto operator dashboard</title>
+        <link rel="icon" href="data:,">
         </head>
         <body>
         <main>
@@ -48,6 +49,7 @@ enum DashboardTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="csrf-token" content="{{csrf}}">
         <title>Otto operator dashboard</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/internal/dashboard/assets/dashboard.css?v={{version}}">
         <script src="/internal/dashboard/assets/dashboard.js?v={{version}}" defer></script>
         </head>

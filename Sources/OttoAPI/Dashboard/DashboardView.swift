@@ -56,7 +56,9 @@ struct DashboardView {
             (canary.lastCompletedAgeSeconds.map { "last completed " + Self.ago($0) } ?? "never completed")
             + (canary.stuck ? " (stuck: over \(Int(canary.stuckAfterSeconds)) s)" : "")
         beatLeader =
-            state.beat.leader.map { $0 + (state.beat.leaseRemainingSeconds.map { ", lease " + Self.seconds($0) } ?? "") }
+            state.beat.leader.map {
+                $0 + (state.beat.leaseRemainingSeconds.map { ", lease " + Self.seconds($0) } ?? "")
+            }
             ?? "none (no beat holds the lease)"
         schedules = state.beat.schedules.map {
             ScheduleRow(

@@ -26,7 +26,9 @@ struct HTMLTemplate: Sendable {
         var stack: [(name: String, inverted: Bool, nodes: [Node])] = [("", false, [])]
         var rest = Substring(source)
         while let open = rest.firstRange(of: "{{") {
-            if open.lowerBound > rest.startIndex { stack[stack.count - 1].nodes.append(.text(String(rest[..<open.lowerBound]))) }
+            if open.lowerBound > rest.startIndex {
+                stack[stack.count - 1].nodes.append(.text(String(rest[..<open.lowerBound])))
+            }
             guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
                 throw ParseError(description: "a tag is not closed")
             }

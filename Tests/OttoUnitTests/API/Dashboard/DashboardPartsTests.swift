@@ -42,7 +42,8 @@ struct DashboardPartsTests {
         var ring = DashboardRing()
         let start = 1_800_000_000.0
         for index in 0..<100 {
-            ring.record(time: start + Double(index) * 30, queue: "default", succeeded: 0, failed: 0, wait: Double(index + 1))
+            ring.record(
+                time: start + Double(index) * 30, queue: "default", succeeded: 0, failed: 0, wait: Double(index + 1))
         }
         let summary = ring.summaries(time: start + 99 * 30)["default"]
         #expect(summary?.waitP50 == 50)
@@ -56,7 +57,9 @@ struct DashboardPartsTests {
         let masked = ArgumentMask.mask(
             #"{"api_key":"k1","Authorization":"Bearer x","list":[{"client_secret":"s"}],"nested":{"PASSWORD":"p","keep":"yes"},"tokens":3,"n":1}"#
         )
-        for secret in ["k1", "Bearer x", "\"s\"", "\"p\"", ":3"] { #expect(!masked.contains(secret), "\(secret) in \(masked)") }
+        for secret in ["k1", "Bearer x", "\"s\"", "\"p\"", ":3"] {
+            #expect(!masked.contains(secret), "\(secret) in \(masked)")
+        }
         #expect(masked.contains(#""keep":"yes""#))
         #expect(masked.contains(#""n":1"#))
         #expect(masked.contains(#""api_key":"***""#))
