@@ -271,7 +271,7 @@ def main():
         alert = WebDriverWait(driver, 5).until(lambda d: d.switch_to.alert)
         check(task_id in alert.text, f"the replay asks first ({alert.text!r})")
         alert.accept()
-        wait_for(lambda: "Replayed" in driver.find_element(By.ID, "status").text, 10, "the page says it replayed")
+        wait_for(lambda: "Replayed" in driver.find_element(By.ID, "notice").text, 10, "the page says it replayed")
         wait_for(lambda: worker_cell(6) > failed_before, 40, "the replayed task ran again (one more failed attempt)")
         wait_for(lambda: dead_row() is not None, 40, "and is dead again after its single attempt")
         shot("06-replayed")

@@ -8,6 +8,7 @@ enum DashboardAssets {
         (function () {
           var csrf = document.querySelector('meta[name="csrf-token"]').content;
           var status = document.getElementById("status");
+          var notice = document.getElementById("notice");
           var every = 3000;
 
           function tenths(v) { return (Math.round(v * 10) / 10).toFixed(1); }
@@ -158,9 +159,9 @@ enum DashboardAssets {
               if (!r.ok) throw new Error("HTTP " + r.status);
               return r.json();
             }).then(function (answer) {
-              status.textContent = answer.message;
+              notice.textContent = answer.message;
               return refresh();
-            }).catch(function (e) { status.textContent = "The action failed (" + e.message + ")."; });
+            }).catch(function (e) { notice.textContent = "The action failed (" + e.message + ")."; });
           });
 
           var taskForm = document.getElementById("task-form");
@@ -192,6 +193,8 @@ enum DashboardAssets {
         h1 { font-size: 1.4rem; margin: 0; }
         h2 { font-size: 1.15rem; margin: 1.5rem 0 0.5rem; }
         #status { margin: 0; color: var(--muted); flex: 1 1 16rem; }
+        #notice { margin: 0; font-weight: 600; }
+        #notice:empty { display: none; }
         .scroll { overflow-x: auto; }
         .scroll:focus { outline: 3px solid var(--accent); outline-offset: 2px; }
         table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }

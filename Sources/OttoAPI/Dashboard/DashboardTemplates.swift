@@ -58,6 +58,7 @@ enum DashboardTemplates {
         <header>
         <h1>Otto operator dashboard</h1>
         <p id="status" role="status" aria-live="polite">Read at {{generatedAt}}; refreshes every 3 s.</p>
+        <p id="notice" role="status" aria-live="polite"></p>
         <form method="post" action="/internal/dashboard/session/end" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Sign out</button>
