@@ -36,14 +36,29 @@ export OTTO_BIN_DIR="$PWD/.build/debug"
 # otto processes and servers, and the cooperative pool falls so far behind that one-second
 # contract timers (readiness, rate-limit decisions) fire before the work they guard is even
 # scheduled. The bound changes the order tests run in, never what they assert.
+# The operator dashboard in headless Chromium (Debian's chromium and chromium-driver, driven by
+# selenium from PyPI; installed here when missing) against a real otto-api, otto-worker and
+# otto-beat on the test servers: about a minute, bounded under 3. It prints where it wrote its
+# screenshots (.build/dashboard-screenshots/). With OTTO_TEST_FILTER set it runs only when
+# OTTO_BROWSER_TESTS=1.
+run_browser_tests() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null \
+      || { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null; }
+  fi
+  python3 -c 'import selenium' 2>/dev/null || python3 -m pip install --quiet selenium
+  timeout 180 python3 Tests/Browser/dashboard_browser.py
+}
 run_swift_tests() {
   "$PWD/.build/debug/ottoPackageTests.xctest" --testing-library swift-testing \
     --experimental-maximum-parallelization-width "${OTTO_TEST_PARALLELISM:-8}" "$@"
 }
 if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
   run_swift_tests --filter "$OTTO_TEST_FILTER"
+  if [[ "${OTTO_BROWSER_TESTS:-0}" == 1 ]]; then run_browser_tests; fi
 else
   run_swift_tests --skip 'PropertyTests'
+  run_browser_tests
   # The local stand-ins of Deepgram, OpenAI, Twilio media and CallRail test themselves
   # (Python, about ten seconds; see Tests/StandIns/README.md).
   python3 -m unittest discover -s Tests/StandIns

@@ -24,10 +24,15 @@ func buildApplication(
     let tasks = buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let credentials = buildCredentialCache(
         configuration: configuration, dependencies: dependencies, logger: logger, metrics: metrics)
+    // The dashboard's hour of throughput and wait, sampled from the fleet (nothing to sample without Redis).
+    let sampler = dependencies.redis.map {
+        DashboardSampler(
+            fleet: WorkerFleet(redis: $0, keys: dependencies.keys), logger: logger)
+    }
     let router = buildRouter(
         configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger, metrics: metrics,
         jwksSource: jwksSource, readinessProbe: readinessProbe, credentials: credentials, workflows: workflows,
-        extraRoutes: extraRoutes)
+        dashboardSampler: sampler, extraRoutes: extraRoutes)
     // The application's own ServiceGroup starts these before the server and stops them after it
     // has drained its requests (in reverse order), so the tasks those requests enqueued still run.
     var app = Application(
@@ -38,7 +43,7 @@ func buildApplication(
             serverName: nil),
         // The clients first: the group stops in reverse order, so they close after the server has
         // drained its requests and the task runner its tasks.
-        services: dependencies.services + (credentials.map { [$0] } ?? [])
+        services: dependencies.services + (credentials.map { [$0] } ?? []) + (sampler.map { [$0] } ?? [])
             + buildTaskServices(configuration: configuration, dependencies: dependencies, tasks: tasks, logger: logger),
         logger: logger)
     // Webhook credentials are loaded before the port opens; a strict environment whose tenants'
@@ -103,7 +108,8 @@ func buildTaskServices(
 /// verify first and then charge their limit themselves (`WebhookRateLimit`: the tenant when
 /// verified, the client address otherwise). `/health`, `/ready`, `/internal/*` and `/metrics`
 /// are never rate limited. `credentials` is the application's webhook credential cache (one is
-/// made, loaded on demand, when nil).
+/// made, loaded on demand, when nil). `dashboardSampler` keeps `/internal/dashboard`'s hour (the
+/// application's, run as its service; without one the page shows depths but no hour).
 ///
 /// The operations of docs/openapi.json are served by `APIHandler` through the generated
 /// `registerHandlers` (Sources/OttoAPI/Generated, `make openapi`), each on the group of its
@@ -114,7 +120,7 @@ func buildRouter(
     logger: Logger = Logger(label: "otto.api"), metrics: APIMetrics = APIMetrics(),
     jwksSource: (any JWKSSource)? = nil, readinessProbe: ReadinessProbe? = nil,
     credentials: WebhookCredentialCache? = nil, workflows: (any WorkflowJournal)? = nil,
-    extraRoutes: ((RouteGroups) -> Void)? = nil
+    dashboardSampler: DashboardSampler? = nil, extraRoutes: ((RouteGroups) -> Void)? = nil
 ) -> Router<OttoRequestContext> {
     let tasks = tasks ?? buildTaskEnqueuer(configuration: configuration, dependencies: dependencies, logger: logger)
     let credentials =
@@ -192,6 +198,20 @@ func buildRouter(
         limits: WebhookRateLimit(limiter: limiter("webhooks", configuration.rateLimits.webhooks))
     ).register(on: webhooks)
     OpenAPIRoutes().register(on: router)
+    // The schedules' timing for the beat panel: the beat's keys as this process sees them (on Fly
+    // an app's environment is shared by its process groups); the beat's defaults when unset or invalid.
+    let beat = (try? BeatConfiguration(config: ConfigurationSource.reader())) ?? BeatConfiguration()
+    DashboardRoutes(
+        reader: dependencies.redis.map {
+            DashboardReader(
+                fleet: WorkerFleet(redis: $0, keys: dependencies.keys),
+                queue: RedisTaskQueue(redis: $0, keys: dependencies.keys),
+                taskStates: TaskStateStore(redis: $0, keys: dependencies.keys),
+                admission: FairAdmission(
+                    redis: $0, keys: dependencies.keys, queue: CallPipelineWorkflow.queue, perTenantLimit: 1),
+                beat: beat, sampler: dashboardSampler)
+        }, internalToken: internalToken
+    ).register(on: router)
 
     extraRoutes?(RouteGroups(router: router, v1: v1, webhooks: webhooks))
     allowed.set(AllowedMethods(router: router))
