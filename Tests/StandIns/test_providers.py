@@ -759,6 +759,9 @@ class ControlTests(StandInCase):
         threads, statuses = self._hold(4)
         self._release(threads)
         self.assertEqual(statuses, [200] * 4)
+        # A response reaches the client just before its handler counts itself out.
+        self.wait_for(lambda: self.control("GET", "stats")["deepgram"]["in_flight"] == 0, timeout=10,
+                      what="no request in flight")
         stats = self.control("GET", "stats")["deepgram"]
         self.assertEqual((stats["max_concurrency"], stats["in_flight"], stats["requests"]), (4, 0, 4))
 

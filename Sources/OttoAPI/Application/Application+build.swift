@@ -201,6 +201,10 @@ func buildRouter(
     // The schedules' timing for the beat panel: the beat's keys as this process sees them (on Fly
     // an app's environment is shared by its process groups); the beat's defaults when unset or invalid.
     let beat = (try? BeatConfiguration(config: ConfigurationSource.reader())) ?? BeatConfiguration()
+    // The pipeline panel's workflows, from PostgreSQL as `otto-worker inspect` reads them.
+    let workflowOverview: (@Sendable () async throws -> WorkflowOverview)? = dependencies.postgres.map { pool in
+        { @Sendable in try await WorkflowMaintenance.overview(pool, workflow: CallPipelineWorkflow.name) }
+    }
     DashboardRoutes(
         reader: dependencies.redis.map {
             DashboardReader(
@@ -209,7 +213,7 @@ func buildRouter(
                 taskStates: TaskStateStore(redis: $0, keys: dependencies.keys),
                 admission: FairAdmission(
                     redis: $0, keys: dependencies.keys, queue: CallPipelineWorkflow.queue, perTenantLimit: 1),
-                beat: beat, sampler: dashboardSampler)
+                beat: beat, sampler: dashboardSampler, workflows: workflowOverview)
         }, internalToken: internalToken
     ).register(on: router)
 

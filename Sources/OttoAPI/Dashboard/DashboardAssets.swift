@@ -132,6 +132,17 @@ enum DashboardAssets {
               [t.active, t.waiting, t.oldest_waiting_at ? ago(now - t.oldest_waiting_at) : "\u2013"]
                 .forEach(function (v) { cell(row, v); });
             });
+            var w = state.workflows;
+            fill("workflows", [w], function (row, o) {
+              [o ? o.queued : "\u2013", o ? o.running : "\u2013",
+               o && o.oldest_unfinished_age_s != null ? ago(o.oldest_unfinished_age_s) : "\u2013",
+               o ? o.failed_last_day : "\u2013"].forEach(function (v) { cell(row, v); });
+            });
+            fill("workflow-failures", w ? w.recent_failures : [], function (row, f) {
+              cell(row, ago(f.age_s), true);
+              [f.subject_id, f.tenant_id, f.step || "\u2013", f.error || "no reason recorded"]
+                .forEach(function (v) { cell(row, v); });
+            });
             status.textContent = "Read at " + clock(now) + "; refreshes every 3 s." +
               (state.unavailable.length ? " Could not read: " + state.unavailable.join(", ") + "." : "");
           }

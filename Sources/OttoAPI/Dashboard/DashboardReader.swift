@@ -5,8 +5,9 @@ import OttoTasks
 
 /// Reads the dashboard's state from what the fleet, the beat and the pipeline already keep in
 /// Redis, through the readers `otto-worker inspect` and `dead` use (``FleetSnapshot``,
-/// ``RedisTaskQueue``, ``TaskStateStore``, ``FairAdmission``), plus the sampler's hour. No
-/// PostgreSQL query: nothing here scans a table. Each panel is read on its own, so one failing
+/// ``RedisTaskQueue``, ``TaskStateStore``, ``FairAdmission``), plus the sampler's hour and the
+/// pipeline's workflows as `inspect` reads them (three PostgreSQL queries on partial indexes of
+/// unfinished and failed workflows: nothing here scans a table). Each panel is read on its own, so one failing
 /// read leaves the others.
 struct DashboardReader: Sendable {
     let fleet: WorkerFleet
@@ -16,6 +17,9 @@ struct DashboardReader: Sendable {
     let schedules: [Schedule]
     let canaryInterval: Int
     let sampler: DashboardSampler?
+    /// The call pipeline's workflows (``WorkflowMaintenance/overview(_:workflow:failures:)``);
+    /// nil without PostgreSQL.
+    let workflows: (@Sendable () async throws -> WorkflowOverview)?
 
     /// Dead letters listed per queue (the oldest first, as `otto-worker dead list`).
     static let deadLetterLimit = 50
@@ -23,8 +27,10 @@ struct DashboardReader: Sendable {
 
     init(
         fleet: WorkerFleet, queue: RedisTaskQueue, taskStates: TaskStateStore, admission: FairAdmission,
-        beat: BeatConfiguration, sampler: DashboardSampler?
+        beat: BeatConfiguration, sampler: DashboardSampler?,
+        workflows: (@Sendable () async throws -> WorkflowOverview)? = nil
     ) {
+        self.workflows = workflows
         self.fleet = fleet
         self.queue = queue
         self.taskStates = taskStates
@@ -96,9 +102,18 @@ struct DashboardReader: Sendable {
         } catch {
             unavailable.append("tenants")
         }
+        var overview: WorkflowOverview?
+        if let workflows {
+            do {
+                overview = try await workflows()
+            } catch {
+                unavailable.append("workflows")
+            }
+        }
         return DashboardState(
             generatedAt: now, queues: queues, workers: snapshot?.workers ?? [], canary: canary, beat: beat,
-            deadLetters: dead, recentFailures: recent, tenants: tenants, unavailable: unavailable)
+            deadLetters: dead, recentFailures: recent, tenants: tenants, workflows: overview,
+            unavailable: unavailable)
     }
 
     /// A tracked task by id (nil when unknown or expired).

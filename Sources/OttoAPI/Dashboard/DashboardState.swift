@@ -1,3 +1,4 @@
+import OttoCalls
 import OttoTasks
 
 /// The document `GET /internal/dashboard/state` answers and the page polls: everything the
@@ -13,6 +14,8 @@ struct DashboardState: Encodable, Sendable {
     var deadLetters: [Letter]
     var recentFailures: [Letter]
     var tenants: [TenantBacklog]
+    /// The call pipeline's workflows from PostgreSQL (nil without a database or when it failed).
+    var workflows: WorkflowOverview?
     var unavailable: [String]
 
     /// The state when nothing can be read (no Redis configured).
@@ -21,7 +24,7 @@ struct DashboardState: Encodable, Sendable {
             generatedAt: now, queues: [], workers: [],
             canary: Canary(lastCompletedAgeSeconds: nil, stuckAfterSeconds: 180, stuck: true),
             beat: Beat(leader: nil, leaseRemainingSeconds: nil, schedules: []), deadLetters: [], recentFailures: [],
-            tenants: [], unavailable: [reason])
+            tenants: [], workflows: nil, unavailable: [reason])
     }
 
     enum CodingKeys: String, CodingKey {
@@ -29,7 +32,22 @@ struct DashboardState: Encodable, Sendable {
         case queues, workers, canary, beat
         case deadLetters = "dead_letters"
         case recentFailures = "recent_failures"
-        case tenants, unavailable
+        case tenants, workflows, unavailable
+    }
+
+    /// `workflows` is written as null when absent (one shape for the page's script).
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(generatedAt, forKey: .generatedAt)
+        try container.encode(queues, forKey: .queues)
+        try container.encode(workers, forKey: .workers)
+        try container.encode(canary, forKey: .canary)
+        try container.encode(beat, forKey: .beat)
+        try container.encode(deadLetters, forKey: .deadLetters)
+        try container.encode(recentFailures, forKey: .recentFailures)
+        try container.encode(tenants, forKey: .tenants)
+        try container.encode(workflows, forKey: .workflows)
+        try container.encode(unavailable, forKey: .unavailable)
     }
 
     /// One queue: its depths now and its hour.

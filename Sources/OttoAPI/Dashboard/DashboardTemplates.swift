@@ -190,6 +190,30 @@ enum DashboardTemplates {
         </table>
         </div>
         </section>
+
+        <section aria-labelledby="workflows-title">
+        <h2 id="workflows-title">Pipeline: workflows</h2>
+        <div class="scroll" tabindex="0" role="region" aria-labelledby="workflows-title">
+        <table id="workflows">
+        <thead><tr><th scope="col">Queued</th><th scope="col">Running</th>
+        <th scope="col">Oldest unfinished moved</th><th scope="col">Failed, last day</th></tr></thead>
+        <tbody>
+        {{#workflows}}<tr><td>{{queued}}</td><td>{{running}}</td><td>{{oldest}}</td><td>{{failed}}</td></tr>
+        {{/workflows}}
+        </tbody>
+        </table>
+        <table id="workflow-failures">
+        <caption>Recent failed workflows</caption>
+        <thead><tr><th scope="col">Failed</th><th scope="col">Call</th><th scope="col">Tenant</th>
+        <th scope="col">Step</th><th scope="col">Error</th></tr></thead>
+        <tbody>
+        {{#workflowFailures}}<tr><th scope="row">{{age}}</th><td>{{call}}</td><td>{{tenant}}</td><td>{{step}}</td><td>{{error}}</td></tr>
+        {{/workflowFailures}}
+        </tbody>
+        </table>
+        </div>
+        <p class="note">From PostgreSQL, the source of truth (a dash: no database, or it did not answer).</p>
+        </section>
         </main>
         </body>
         </html>

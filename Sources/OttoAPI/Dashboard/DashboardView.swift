@@ -1,3 +1,4 @@
+import OttoCalls
 import OttoTasks
 
 /// The page's first render: ``DashboardState`` as the text the template shows (the script
@@ -12,6 +13,8 @@ struct DashboardView {
     struct Letter { var task, taskID, queue, error, attempts, arguments, deadAt, entryID: String }
     struct DeadQueue { var name, dead: String }
     struct Tenant { var tenant, active, waiting, oldest: String }
+    struct Workflows { var queued, running, oldest, failed: String }
+    struct WorkflowFailure { var age, call, tenant, step, error: String }
 
     var csrf: String
     var version: String
@@ -27,6 +30,8 @@ struct DashboardView {
     var deadLetters: [Letter]
     var recentFailures: [Letter]
     var tenants: [Tenant]
+    var workflows: Workflows
+    var workflowFailures: [WorkflowFailure]
     var taskQuery: String
     var taskResult: String
 
@@ -80,6 +85,16 @@ struct DashboardView {
             Tenant(
                 tenant: $0.tenant, active: "\($0.active)", waiting: "\($0.waiting)",
                 oldest: $0.oldestWaitingAt.map { Self.ago(now - $0) } ?? "–")
+        }
+        let overview = state.workflows
+        workflows = Workflows(
+            queued: overview.map { "\($0.queued)" } ?? "–", running: overview.map { "\($0.running)" } ?? "–",
+            oldest: Self.seconds(overview?.oldestUnfinishedAgeSeconds),
+            failed: overview.map { "\($0.failedLastDay)" } ?? "–")
+        workflowFailures = (overview?.recentFailures ?? []).map {
+            WorkflowFailure(
+                age: Self.ago($0.ageSeconds), call: $0.subjectID, tenant: $0.tenantID, step: $0.step ?? "–",
+                error: $0.error ?? "no reason recorded")
         }
         self.taskQuery = taskQuery
         self.taskResult = taskResult
