@@ -71,9 +71,6 @@ PASSED_THROUGH = ("DEEPGRAM_CONCURRENCY", "OPENAI_CONCURRENCY", "TWILIO_MEDIA_CO
 DEFAULT_PROVIDER_CONCURRENCY = 20
 DEFAULT_TENANT_CONCURRENCY = 4
 TENANTS = 5
-# AsyncHTTPClient's default connection pool: 8 HTTP/1 connections a host (Otto's
-# ProviderHTTPClient sets no other), whatever a provider's configured concurrency.
-CONNECTIONS_PER_HOST = 8
 SMALL_TENANTS = 4
 TWILIO_TOKEN = bench_standins.TWILIO_TOKEN
 ACCOUNT = bench_standins.TWILIO_ACCOUNT
@@ -447,8 +444,10 @@ def throughput(pipeline, out):
         "ceiling_calls_per_s": round(ceiling, 3) if ceiling else None,
         "ceiling_by_provider": {k: round(v, 3) for k, v in bounds.items()},
         "ratio": round(rate / ceiling, 3) if ceiling else None,
+        # otto-worker keeps as many connections a host as its largest provider limit.
+        "connections_per_host": max(limits.values()) if limits else None,
         "connection_pool_bound_calls_per_s": round(min(
-            min(limits[n], CONNECTIONS_PER_HOST) / latency[n] for n in bounds), 3) if bounds else None,
+            min(limits[n], max(limits.values())) / latency[n] for n in bounds), 3) if bounds else None,
         "tenant_cap_bound_calls_per_s": round(TENANTS * tenant_cap / step_seconds, 3) if step_seconds else None,
         "worker_concurrency": worker_concurrency,
         "worker_concurrency_is_default": "WORKER_CONCURRENCY" not in pipeline.env,
@@ -597,8 +596,8 @@ def rows(results):
              f"WORKER_CONCURRENCY {t['worker_concurrency']}{' (default: 2 x cores)' if t['worker_concurrency_is_default'] else ''}"
              f" / sum of latencies {round(sum(t['latency_s'].values()), 2)} s (a step holds its worker slot through its provider call)"),
             ("pipeline connection-pool bound calls/s", t.get("connection_pool_bound_calls_per_s"),
-             f"min over providers of min(limit, {CONNECTIONS_PER_HOST} connections a host) / latency: "
-             "AsyncHTTPClient's default pool, which Otto does not size to its provider limits"),
+             f"min over providers of min(limit, {t.get('connections_per_host')} connections a host) / latency: "
+             "otto-worker sizes its HTTP client's pool to the largest provider limit"),
             ("pipeline tenant-cap bound calls/s", t["tenant_cap_bound_calls_per_s"],
              f"{t['tenants']} tenants x PIPELINE_TENANT_CONCURRENCY / sum of latencies"),
             ("pipeline webhook posts/s", t["posts_per_s"], f"statuses {t['post_statuses']}"),
