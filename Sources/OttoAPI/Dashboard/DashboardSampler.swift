@@ -53,12 +53,14 @@ final class DashboardSampler: Service, Sendable {
             var current: [String: [String: [String: Int]]] = [:]
             for worker in workers {
                 current[worker.id] = worker.taskCounts
-                // A worker first seen now counts whole when it started after the previous sample
-                // (its every attempt is new); otherwise its counts are the baseline.
+                // A worker first seen after the first sample counts whole: it was not live when the
+                // sampler began, so its every attempt is new (including those it ran before its
+                // heartbeat was first read: comparing its start with the previous sample lost
+                // them). Those live at the first sample give their counts as the baseline.
                 let before: [String: [String: Int]]
                 if let known = state.previous[worker.id] {
                     before = known
-                } else if let last = state.lastSampleAt, worker.startedAt >= last {
+                } else if state.lastSampleAt != nil {
                     before = [:]
                 } else {
                     continue
