@@ -216,6 +216,9 @@ def drill_kill9():
         ids = enqueue(env, tasks, {"delay_ms": 10, "tally": "tally"})
         first = start("otto-worker", env, log=first_log)
         wait_until(lambda: count_succeeded(first_log.name) >= tasks * 0.3, 180, 0.05)
+        # Kill while tasks run (started, not ended): on a loaded machine the worker can be between
+        # reads with nothing running, and a kill then interrupts nothing.
+        wait_until(lambda: len(set(redis.tally(prefix)) - ended_ids(first_log.name)) >= 2, 10, 0.001)
         first.send_signal(signal.SIGKILL)
         first.wait()
         # Held by the dead worker: delivered, not acknowledged (running, prefetched, or succeeded

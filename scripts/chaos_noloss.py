@@ -72,14 +72,15 @@ class TableLock:
 
 
 def otto_backends():
-    """Sessions of otto processes on the drill's database."""
+    """Sessions of otto processes on the drill's database (otto-api's in-process tasks have a
+    pool of their own, `otto-tasks`)."""
     return int(psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND application_name = 'otto'") or 0)
+                    "AND application_name IN ('otto', 'otto-tasks')") or 0)
 
 
 def lock_waiters():
     return int(psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND application_name = 'otto'") or 0)
+                    "AND wait_event_type = 'Lock' AND application_name IN ('otto', 'otto-tasks')") or 0)
 
 
 def create_tenant(env):
