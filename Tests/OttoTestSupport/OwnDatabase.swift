@@ -30,8 +30,8 @@ public final class OwnDatabase: Sendable {
             logger: Logger(label: "otto.tests.db"))
     }
 
-    /// Creates and migrates a fresh database.
-    public static func create(_ label: String) async throws -> OwnDatabase {
+    /// Creates a fresh database, migrated unless `migrated` is false.
+    public static func create(_ label: String, migrated: Bool = true) async throws -> OwnDatabase {
         let superuserURL = try TestServices.variable("OTTO_TEST_PG_SUPERUSER_URL")
         let applicationURL = try TestServices.databaseURL()
         let name = "otto_\(label)_\(UUID().uuidString.prefix(8).lowercased())"
@@ -41,6 +41,7 @@ public final class OwnDatabase: Sendable {
         }
         let url = try replaceDatabase(in: applicationURL, with: name)
         let database = OwnDatabase(name: name, url: url, superuserURL: superuserURL)
+        guard migrated else { return database }
         let (status, output) = try await ChildProcess.run(
             "otto-api", ["migrate"], environment: ["APP_ENV": "test", "DATABASE_URL": url])
         guard status == 0 else {

@@ -30,15 +30,15 @@ enum TenantDatabase {
             let value = try await body(configuration, TenantRecords(pool: postgres), PipelineReader(pool: postgres))
             await dependencies.shutdown()
             return value
-        } catch let error as TenantRecordsError {
-            // The operator's mistake, said in words (never with a key in it).
-            await dependencies.shutdown()
-            StandardError.write("otto-api tenants: \(error)\n")
-            throw error.code == .secretsKeyRequired ? ExitCode.configuration : ExitCode.failure
         } catch {
             await dependencies.shutdown()
-            logger.error("tenants command failed", metadata: ["error": "\(error)"])
-            throw ExitCode.failure
+            guard let mistake = error as? TenantRecordsError ?? TenantRecordsError(reading: error) else {
+                logger.error("tenants command failed", metadata: ["error": "\(error)"])
+                throw ExitCode.failure
+            }
+            // The operator's mistake, said in words (never with a key in it).
+            StandardError.write("otto-api tenants: \(mistake)\n")
+            throw mistake.code == .secretsKeyRequired ? ExitCode.configuration : ExitCode.failure
         }
     }
 }

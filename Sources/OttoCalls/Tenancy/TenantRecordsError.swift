@@ -1,3 +1,5 @@
+import OttoPostgres
+
 /// Why a `tenants` command could not do what it was asked; `description` is written for the
 /// operator and never carries a key.
 public struct TenantRecordsError: Error, Sendable, CustomStringConvertible {
@@ -16,6 +18,8 @@ public struct TenantRecordsError: Error, Sendable, CustomStringConvertible {
         public static let secretsKeyRequired = Code("secretsKeyRequired")
         /// `--previous-key-valid-for` without a rotation under way.
         public static let noPreviousKey = Code("noPreviousKey")
+        /// The database has no Otto tables: `otto-api migrate` has not run on it.
+        public static let notMigrated = Code("notMigrated")
     }
 
     public var code: Code
@@ -38,7 +42,18 @@ public struct TenantRecordsError: Error, Sendable, CustomStringConvertible {
             return "TENANT_SECRETS_KEY is required to store a signing key (base64 of 32 random bytes: "
                 + "`openssl rand -base64 32`)"
         case .noPreviousKey: return "tenant \(id) has no previous CallRail signing key (no rotation under way)"
+        case .notMigrated:
+            return "the database has no Otto tables; run `otto-api migrate` against this DATABASE_URL first"
         default: return "the tenants command failed"
         }
+    }
+}
+
+extension TenantRecordsError {
+    /// The operator's reading of a database error, where one exists: a table that does not
+    /// exist (SQLSTATE 42P01) means the database was never migrated.
+    public init?(reading error: any Error) {
+        guard let error = error as? PostgresError, error.sqlState == "42P01" else { return nil }
+        self.init(.notMigrated)
     }
 }

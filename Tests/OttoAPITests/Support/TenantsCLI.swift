@@ -1,5 +1,8 @@
 import Foundation
+import Logging
 import OttoCalls
+import OttoCore
+import OttoPostgres
 import OttoTasks
 import OttoTestSupport
 import Testing
@@ -15,9 +18,26 @@ enum TenantsCLI {
         return environment
     }
 
-    /// Runs `otto-api tenants ARGUMENTS`; returns the status and everything it printed.
+    /// The test database, migrated once before the first command: `make test` starts from an
+    /// empty one and tests run in any order, so none may count on another having migrated it.
+    private static let migrated = Task<Void, any Error> {
+        let logger = Logger(label: "otto.tests")
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: try TestServices.databaseURL(), poolSize: 1), logger: logger)
+        do {
+            try await MigrationRunner(pool: pool, logger: logger).migrate()
+            await pool.shutdown()
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+
+    /// Runs `otto-api tenants ARGUMENTS` on the migrated test database (or on the one
+    /// `environment` names); returns the status and everything it printed.
     static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> (Int32, String) {
-        try await ChildProcess.run(
+        try await migrated.value
+        return try await ChildProcess.run(
             "otto-api", ["tenants"] + arguments, environment: try environment ?? Self.environment())
     }
 

@@ -56,4 +56,20 @@ struct TenantsCommandTests {
         #expect(mine.count == 1)
         #expect(mine.first?["clerk_org"] as? String == org)
     }
+
+    @Test("on a database that was never migrated, every tenants command says to run otto-api migrate")
+    func unmigratedDatabase() async throws {
+        let database = try await OwnDatabase.create("unmigrated", migrated: false)
+        let environment = ["APP_ENV": "test", "DATABASE_URL": database.url, "PUBLIC_BASE_URL": "https://otto.test"]
+        for arguments in [
+            ["list"], ["create", "--clerk-org", "org_unmigrated", "--name", "Acme"], ["usage", "--json"],
+        ] {
+            let (status, output) = try await ChildProcess.run(
+                "otto-api", ["tenants"] + arguments, environment: environment)
+            #expect(status == 1, "\(arguments): \(output)")
+            #expect(output.contains("run `otto-api migrate`"), "\(arguments): \(output)")
+            #expect(!output.contains("PostgresError"), "\(arguments): \(output)")
+        }
+        await database.drop()
+    }
 }
