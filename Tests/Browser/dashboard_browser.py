@@ -233,6 +233,39 @@ def main():
                  "the page lists the live worker")
         shot("03-signed-in")
 
+        # 2b. Today's usage per tenant: a tenant's ledger row written after the page loaded shows
+        # without a reload (the script renders the polled state's usage panel).
+        name = f"Browser Usage {uuid.uuid4().hex[:6]}"
+        created = subprocess.run(
+            [str(BIN / "otto-api"), "tenants", "create", "--clerk-org", f"org_browser_{uuid.uuid4().hex[:8]}",
+             "--name", name, "--json"], env=environment, capture_output=True, text=True, timeout=30)
+        check(created.returncode == 0, f"otto-api tenants create ({created.stdout.strip()[-200:]})")
+        tenant = json.loads(created.stdout)["id"]
+        # More audio than any drill writes, so it is among the 20 the panel lists.
+        inserted = subprocess.run(
+            [str(ROOT / "scripts" / "services.sh"), "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+             "BEGIN; SELECT set_config('app.maintenance', 'on', true); "
+             "INSERT INTO usage_daily (tenant_id, day, audio_seconds, transcriptions, prompt_tokens, "
+             f"completion_tokens, analyses) VALUES ('{tenant}', (now() AT TIME ZONE 'UTC')::date, 36000000, 7, "
+             "1234, 56, 7); COMMIT;"], capture_output=True, text=True, timeout=30)
+        check(inserted.returncode == 0, f"today's usage row inserted ({inserted.stderr.strip()[-200:]})")
+
+        def usage_row():
+            for row in driver.find_elements(By.CSS_SELECTOR, "#usage tbody tr"):
+                if row.find_element(By.TAG_NAME, "th").text == name:
+                    return [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            return None
+
+        wait_for(lambda: usage_row() is not None, 15, "the tenant's usage today shows without a reload")
+        check(usage_row() == [tenant, "10000.0 h", "7", "7", "1234", "56"], f"its usage row ({usage_row()})")
+        check(driver.find_element(By.ID, "usage-summary").text.startswith("UTC day "),
+              "the usage panel names its UTC day")
+        # The development database outlives the run: leave no row to outrank the next run's.
+        subprocess.run(
+            [str(ROOT / "scripts" / "services.sh"), "psql", "-X", "-q", "-c",
+             "BEGIN; SELECT set_config('app.maintenance', 'on', true); "
+             f"DELETE FROM usage_daily WHERE tenant_id = '{tenant}'; COMMIT;"], capture_output=True, timeout=30)
+
         # 3. The numbers change after tasks ran.
         def worker_cell(column):
             return int(driver.find_element(By.CSS_SELECTOR, f"#workers tbody tr td:nth-of-type({column})").text)

@@ -205,6 +205,12 @@ func buildRouter(
     let workflowOverview: (@Sendable () async throws -> WorkflowOverview)? = dependencies.postgres.map { pool in
         { @Sendable in try await WorkflowMaintenance.overview(pool, workflow: CallPipelineWorkflow.name) }
     }
+    let usageToday: (@Sendable (Double) async throws -> DayUsage)? = dependencies.postgres.map { pool in
+        { @Sendable now in
+            try await UsageLedger.day(
+                pool, day: CalendarDay(unixSeconds: now), limit: DashboardReader.usageTenantLimit)
+        }
+    }
     DashboardRoutes(
         reader: dependencies.redis.map {
             DashboardReader(
@@ -213,7 +219,7 @@ func buildRouter(
                 taskStates: TaskStateStore(redis: $0, keys: dependencies.keys),
                 admission: FairAdmission(
                     redis: $0, keys: dependencies.keys, queue: CallPipelineWorkflow.queue, perTenantLimit: 1),
-                beat: beat, sampler: dashboardSampler, workflows: workflowOverview)
+                beat: beat, sampler: dashboardSampler, workflows: workflowOverview, usage: usageToday)
         }, internalToken: internalToken
     ).register(on: router)
 

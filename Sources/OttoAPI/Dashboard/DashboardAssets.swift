@@ -19,6 +19,17 @@ enum DashboardAssets {
             return tenths(v / 3600) + " h";
           }
           function ago(v) { return seconds(Math.max(0, v)) + " ago"; }
+          function usageSummary(u) {
+            if (!u) return "Usage unavailable (no database, or it did not answer).";
+            if (u.tenants_with_usage === 0) return "UTC day " + u.day + ": no usage yet.";
+            return "UTC day " + u.day + ": " + u.tenants_with_usage + " tenants with usage" +
+              (u.tenants.length < u.tenants_with_usage ? ", the " + u.tenants.length + " with the most audio listed" : "") + ".";
+          }
+          function usageRows(u) {
+            if (!u || u.tenants_with_usage === 0) return [];
+            return [{ name: "All tenants", tenant_id: u.tenants_with_usage + " with usage", usage: u.totals }]
+              .concat(u.tenants);
+          }
           function clock(unix) { return new Date(unix * 1000).toISOString().substring(11, 19) + " UTC"; }
 
           function cell(row, text, header) {
@@ -142,6 +153,13 @@ enum DashboardAssets {
               cell(row, ago(f.age_s), true);
               [f.subject_id, f.tenant_id, f.step || "\u2013", f.error || "no reason recorded"]
                 .forEach(function (v) { cell(row, v); });
+            });
+            document.getElementById("usage-summary").textContent = usageSummary(state.usage);
+            fill("usage", usageRows(state.usage), function (row, t) {
+              var u = t.usage;
+              cell(row, t.name, true);
+              [t.tenant_id, seconds(u.audio_seconds), u.transcriptions, u.analyses, u.prompt_tokens,
+               u.completion_tokens].forEach(function (v) { cell(row, v); });
             });
             status.textContent = "Read at " + clock(now) + "; refreshes every 3 s." +
               (state.unavailable.length ? " Could not read: " + state.unavailable.join(", ") + "." : "");

@@ -7,8 +7,9 @@ import OttoTasks
 /// Redis, through the readers `otto-worker inspect` and `dead` use (``FleetSnapshot``,
 /// ``RedisTaskQueue``, ``TaskStateStore``, ``FairAdmission``), plus the sampler's hour and the
 /// pipeline's workflows as `inspect` reads them (three PostgreSQL queries on partial indexes of
-/// unfinished and failed workflows: nothing here scans a table). Each panel is read on its own, so one failing
-/// read leaves the others.
+/// unfinished and failed workflows: nothing here scans a table) and today's usage per tenant
+/// (the ledger's index by day). Each panel is read on its own, so one failing read leaves the
+/// others.
 struct DashboardReader: Sendable {
     let fleet: WorkerFleet
     let queue: RedisTaskQueue
@@ -20,17 +21,24 @@ struct DashboardReader: Sendable {
     /// The call pipeline's workflows (``WorkflowMaintenance/overview(_:workflow:failures:)``);
     /// nil without PostgreSQL.
     let workflows: (@Sendable () async throws -> WorkflowOverview)?
+    /// The usage ledger's UTC day that contains the given Unix time, across tenants
+    /// (``UsageLedger/day(_:day:limit:)``); nil without PostgreSQL.
+    let usage: (@Sendable (_ now: Double) async throws -> DayUsage)?
 
     /// Dead letters listed per queue (the oldest first, as `otto-worker dead list`).
     static let deadLetterLimit = 50
     static let recentFailureLimit = 10
+    /// Tenants listed in the usage panel (the ones with the most audio of the day).
+    static let usageTenantLimit = 20
 
     init(
         fleet: WorkerFleet, queue: RedisTaskQueue, taskStates: TaskStateStore, admission: FairAdmission,
         beat: BeatConfiguration, sampler: DashboardSampler?,
-        workflows: (@Sendable () async throws -> WorkflowOverview)? = nil
+        workflows: (@Sendable () async throws -> WorkflowOverview)? = nil,
+        usage: (@Sendable (_ now: Double) async throws -> DayUsage)? = nil
     ) {
         self.workflows = workflows
+        self.usage = usage
         self.fleet = fleet
         self.queue = queue
         self.taskStates = taskStates
@@ -110,9 +118,17 @@ struct DashboardReader: Sendable {
                 unavailable.append("workflows")
             }
         }
+        var today: DayUsage?
+        if let usage {
+            do {
+                today = try await usage(now)
+            } catch {
+                unavailable.append("usage")
+            }
+        }
         return DashboardState(
             generatedAt: now, queues: queues, workers: snapshot?.workers ?? [], canary: canary, beat: beat,
-            deadLetters: dead, recentFailures: recent, tenants: tenants, workflows: overview,
+            deadLetters: dead, recentFailures: recent, tenants: tenants, workflows: overview, usage: today,
             unavailable: unavailable)
     }
 

@@ -16,6 +16,8 @@ struct DashboardState: Encodable, Sendable {
     var tenants: [TenantBacklog]
     /// The call pipeline's workflows from PostgreSQL (nil without a database or when it failed).
     var workflows: WorkflowOverview?
+    /// Today's usage (the ledger's UTC day) across tenants (nil without a database or when it failed).
+    var usage: DayUsage?
     var unavailable: [String]
 
     /// The state when nothing can be read (no Redis configured).
@@ -24,7 +26,7 @@ struct DashboardState: Encodable, Sendable {
             generatedAt: now, queues: [], workers: [],
             canary: Canary(lastCompletedAgeSeconds: nil, stuckAfterSeconds: 180, stuck: true),
             beat: Beat(leader: nil, leaseRemainingSeconds: nil, schedules: []), deadLetters: [], recentFailures: [],
-            tenants: [], workflows: nil, unavailable: [reason])
+            tenants: [], workflows: nil, usage: nil, unavailable: [reason])
     }
 
     enum CodingKeys: String, CodingKey {
@@ -32,10 +34,10 @@ struct DashboardState: Encodable, Sendable {
         case queues, workers, canary, beat
         case deadLetters = "dead_letters"
         case recentFailures = "recent_failures"
-        case tenants, workflows, unavailable
+        case tenants, workflows, usage, unavailable
     }
 
-    /// `workflows` is written as null when absent (one shape for the page's script).
+    /// `workflows` and `usage` are written as null when absent (one shape for the page's script).
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(generatedAt, forKey: .generatedAt)
@@ -47,6 +49,7 @@ struct DashboardState: Encodable, Sendable {
         try container.encode(recentFailures, forKey: .recentFailures)
         try container.encode(tenants, forKey: .tenants)
         try container.encode(workflows, forKey: .workflows)
+        try container.encode(usage, forKey: .usage)
         try container.encode(unavailable, forKey: .unavailable)
     }
 

@@ -214,6 +214,25 @@ enum DashboardTemplates {
         </div>
         <p class="note">From PostgreSQL, the source of truth (a dash: no database, or it did not answer).</p>
         </section>
+
+        <section aria-labelledby="usage-title">
+        <h2 id="usage-title">Pipeline: usage today</h2>
+        <p id="usage-summary">{{usageSummary}}</p>
+        <div class="scroll" tabindex="0" role="region" aria-labelledby="usage-title">
+        <table id="usage">
+        <thead><tr><th scope="col">Tenant</th><th scope="col">Id</th><th scope="col">Audio</th>
+        <th scope="col">Transcriptions</th><th scope="col">Analyses</th><th scope="col">Prompt tokens</th>
+        <th scope="col">Completion tokens</th></tr></thead>
+        <tbody>
+        {{#usage}}<tr><th scope="row">{{name}}</th><td>{{tenant}}</td><td>{{audio}}</td><td>{{transcriptions}}</td>
+        <td>{{analyses}}</td><td>{{promptTokens}}</td><td>{{completionTokens}}</td></tr>
+        {{/usage}}
+        </tbody>
+        </table>
+        </div>
+        <p class="note">The usage ledger's current UTC day, from PostgreSQL (what <code>GET /v1/usage</code> and
+        <code>otto-api tenants usage</code> read): every tenant's sum, then the 20 tenants with the most audio.</p>
+        </section>
         </main>
         </body>
         </html>

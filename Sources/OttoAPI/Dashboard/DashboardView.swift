@@ -15,6 +15,7 @@ struct DashboardView {
     struct Tenant { var tenant, active, waiting, oldest: String }
     struct Workflows { var queued, running, oldest, failed: String }
     struct WorkflowFailure { var age, call, tenant, step, error: String }
+    struct UsageRow { var name, tenant, audio, transcriptions, analyses, promptTokens, completionTokens: String }
 
     var csrf: String
     var version: String
@@ -32,6 +33,8 @@ struct DashboardView {
     var tenants: [Tenant]
     var workflows: Workflows
     var workflowFailures: [WorkflowFailure]
+    var usageSummary: String
+    var usage: [UsageRow]
     var taskQuery: String
     var taskResult: String
 
@@ -96,8 +99,30 @@ struct DashboardView {
                 age: Self.ago($0.ageSeconds), call: $0.subjectID, tenant: $0.tenantID, step: $0.step ?? "–",
                 error: $0.error ?? "no reason recorded")
         }
+        (usageSummary, usage) = Self.usage(state.usage)
         self.taskQuery = taskQuery
         self.taskResult = taskResult
+    }
+
+    /// The usage panel's line and rows: every tenant's sum first, then the listed tenants (the
+    /// script's `usageRows` and `usageSummary` write the same).
+    static func usage(_ day: DayUsage?) -> (String, [UsageRow]) {
+        guard let day else { return ("Usage unavailable (no database, or it did not answer).", []) }
+        func row(_ name: String, _ tenant: String, _ usage: UsageTotals) -> UsageRow {
+            UsageRow(
+                name: name, tenant: tenant, audio: seconds(usage.audioSeconds),
+                transcriptions: "\(usage.transcriptions)",
+                analyses: "\(usage.analyses)", promptTokens: "\(usage.promptTokens)",
+                completionTokens: "\(usage.completionTokens)")
+        }
+        guard day.tenantsWithUsage > 0 else { return ("UTC day \(day.day): no usage yet.", []) }
+        let listed =
+            day.tenants.count < day.tenantsWithUsage ? ", the \(day.tenants.count) with the most audio listed" : ""
+        return (
+            "UTC day \(day.day): \(day.tenantsWithUsage) tenants with usage\(listed).",
+            [row("All tenants", "\(day.tenantsWithUsage) with usage", day.totals)]
+                + day.tenants.map { row($0.name, $0.tenantID, UsageTotals([$0.usage])) }
+        )
     }
 
     /// `12.3 s`, `4.5 min` or `2.0 h`; a dash for nil.

@@ -10,5 +10,6 @@ public enum MigrationCatalog {
         webhookRecovery,
         callPipeline,
         workflowFailures,
+        usageByDay,
     ]
 }

@@ -137,4 +137,44 @@ struct PipelineReadingTests {
             #expect(try await UsageLedger.allTenants(pool, from: from, to: to, tenantID: UUID().uuidString).isEmpty)
         }
     }
+
+    @Test("one day across tenants: the most audio first, the sums over every tenant with usage, no other day")
+    func day() async throws {
+        try await CallsTestDatabase.withPool { pool in
+            // setup: a day of this test's own (no other test writes so far ahead), three tenants
+            // on it and one of them the day after
+            let day = CalendarDay(daysSinceEpoch: 150_000 + Int.random(in: 0..<50_000))
+            let next = CalendarDay(daysSinceEpoch: day.daysSinceEpoch + 1)
+            var tenants: [String] = []
+            for (seconds, tokens) in [(30.0, 5_000_000_000), (90.5, 7), (60.0, 11)] {
+                let tenant = try await CallsTestDatabase.tenant(pool)
+                tenants.append(tenant)
+                try await PipelineRows.usage(
+                    pool, tenant: tenant, day: day.description, audioSeconds: seconds, transcriptions: 2,
+                    promptTokens: tokens, completionTokens: 3, analyses: 1)
+            }
+            try await PipelineRows.usage(
+                pool, tenant: tenants[0], day: next.description, audioSeconds: 999, transcriptions: 9,
+                promptTokens: 9, completionTokens: 9, analyses: 9)
+
+            // MUT
+            let usage = try await UsageLedger.day(pool, day: day, limit: 2)
+            let empty = try await UsageLedger.day(pool, day: CalendarDay(daysSinceEpoch: 149_999), limit: 2)
+            let none = try await UsageLedger.day(pool, day: day, limit: 0)
+
+            // validate
+            #expect(usage.day == day.description)
+            #expect(usage.tenantsWithUsage == 3)
+            #expect(usage.tenants.map(\.tenantID) == [tenants[1], tenants[2]], "the most audio first, at most 2")
+            #expect(usage.tenants.first?.name == "Test tenant")
+            #expect(usage.tenants.first?.usage.audioSeconds == 90.5)
+            #expect(usage.totals.audioSeconds == 180.5, "every tenant's audio, the unlisted one's too")
+            #expect(usage.totals.transcriptions == 6)
+            #expect(usage.totals.promptTokens == 5_000_000_018, "token sums beyond 32 bits")
+            #expect(usage.totals.completionTokens == 9)
+            #expect(usage.totals.analyses == 3)
+            #expect(empty.tenantsWithUsage == 0 && empty.tenants.isEmpty && empty.totals == UsageTotals())
+            #expect(none.tenantsWithUsage == 3 && none.tenants.count == 1, "a limit below 1 lists one tenant")
+        }
+    }
 }
