@@ -69,7 +69,10 @@ public struct TaskEnvelope: Codable, Sendable, Equatable {
         String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
     }
 
+    /// The envelope `text` holds: read by ``TaskEnvelopeParser`` when it is the flat JSON that
+    /// ``encoded()`` writes, by `JSONDecoder` otherwise (with its errors).
     public static func decode(_ text: String) throws -> TaskEnvelope {
-        try JSONDecoder().decode(TaskEnvelope.self, from: Data(text.utf8))
+        if let envelope = TaskEnvelopeParser.parse(text) { return envelope }
+        return try JSONDecoder().decode(TaskEnvelope.self, from: Data(text.utf8))
     }
 }

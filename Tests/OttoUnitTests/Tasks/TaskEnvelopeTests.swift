@@ -73,4 +73,45 @@ struct TaskEnvelopeTests {
         other.traceparent = nil
         #expect(other.traceID == nil)
     }
+
+    @Test("the fast reader takes spacing, any key order, null optionals, escapes and unknown scalar keys")
+    func fastPath() throws {
+        let text = """
+             { "traceparent" : null , "time_limit":30, "due_at":1.7e9,"enqueued_at":-0,"max_attempts":3,\
+            "attempt":1,"queue":"q\\u00e9","args":"{\\"k\\":\\"\\ud83d\\ude00\\t\\/\\"}","name":"otto.ping",\
+            "id":"a","added_later":"x","count":12 }\n
+            """
+        let envelope = try #require(TaskEnvelopeParser.parse(text), "\(text)")
+        #expect(envelope.queue == "q\u{e9}")
+        #expect(envelope.arguments == "{\"k\":\"\u{1F600}\t/\"}")
+        #expect(envelope.dueAt == 1.7e9 && envelope.enqueuedAt == 0 && envelope.traceparent == nil)
+        #expect(envelope == (try JSONDecoder().decode(TaskEnvelope.self, from: Data(text.utf8))))
+    }
+
+    @Test("what the fast reader declines, JSONDecoder decides: the same envelope, or the same refusal")
+    func fallback() throws {
+        let base =
+            #""id":"a","name":"n","args":"{}","queue":"q","max_attempts":3,"enqueued_at":1,"due_at":1,"time_limit":1"#
+        // Declined by the fast reader, decoded by JSONDecoder.
+        for text in [
+            "{\(base),\"attempt\":1,\"extra\":{\"nested\":[true]}}", "{\(base),\"\\u0061ttempt\":1}",
+            "{\(base),\"attempt\":1,\"flag\":true}",
+            // Foundation's reader allows a trailing comma; the fast one leaves it to it.
+            "{\(base),\"attempt\":1,}",
+        ] {
+            #expect(TaskEnvelopeParser.parse(text) == nil, "\(text)")
+            #expect(try TaskEnvelope.decode(text).attempt == 1, "\(text)")
+        }
+        // Refused by both.
+        for text in [
+            "{\(base)}", "{\(base),\"attempt\":\"1\"}", "{\(base),\"attempt\":1e400}",
+            "{\(base),\"attempt\":99999999999999999999}", "{\(base),\"attempt\":01}",
+            "{\(base),\"attempt\":1} x", "{\(base),\"attempt\":null}",
+            "{\(base),\"attempt\":1,\"tenant_id\":\"\\ud800\"}",
+            "{\(base),\"attempt\":1,\"tenant_id\":\"a\u{01}b\"}", "[]", "",
+        ] {
+            #expect(TaskEnvelopeParser.parse(text) == nil, "\(text)")
+            #expect(throws: (any Error).self, "\(text)") { try TaskEnvelope.decode(text) }
+        }
+    }
 }
