@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 import Testing
 
@@ -80,5 +81,56 @@ struct TimeLimitWatchdogTests {
             }
         }
         #expect(error?.code == .requestedFailure)
+    }
+}
+
+/// otto-api's in-process runner keeps the same limits: a task past its limit is stopped and its
+/// slot freed for the next task.
+@Suite("Task time limits in-process")
+struct InProcessTimeLimitTests {
+    @Test("a task past its limit is cancelled and its slot goes to the next task")
+    func lateTaskFreesItsSlot() async throws {
+        let events = NIOLockedValueBox<[String]>([])
+        var registry = TaskRegistry()
+        registry.register(OverrunTask(events: events))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runner = InProcessTaskRunner(registry: registry, logger: logger, concurrency: 1)
+        let running = Task { try? await runner.run() }
+        let began = ContinuousClock.now
+        for number in 1...2 {
+            _ = try await runner.enqueue(
+                name: OverrunTask.name, arguments: #"{"number":"\#(number)"}"#, options: EnqueueOptions(maxAttempts: 1))
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while events.withLockedValue({ $0.count }) < 4 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let elapsed = ContinuousClock.now - began
+        try await Task.sleep(for: .milliseconds(100))
+        let idle = runner.running == 0 && runner.waiting == 0
+        running.cancel()
+        #expect(events.withLockedValue { $0 } == ["start 1", "cancelled 1", "start 2", "cancelled 2"])
+        #expect(elapsed >= .milliseconds(600) && elapsed < .seconds(8), "two limits of 300 ms, one after the other")
+        #expect(idle, "no task holds a slot or waits")
+    }
+}
+
+/// Sleeps far past its limit of 300 ms; records each run's start and its cancellation.
+struct OverrunTask: OttoTask {
+    static let name = "test.overrun"
+    static let timeLimit = Duration.milliseconds(300)
+    let events: NIOLockedValueBox<[String]>
+
+    func run(_ arguments: [String: String], context: TaskContext) async throws -> String {
+        let number = arguments["number"] ?? "?"
+        events.withLockedValue { $0.append("start \(number)") }
+        do {
+            try await Task.sleep(for: .seconds(30))
+        } catch {
+            events.withLockedValue { $0.append("cancelled \(number)") }
+            throw error
+        }
+        return "late"
     }
 }
