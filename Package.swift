@@ -143,7 +143,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Configuration per process, logging set-up and the composition of each process.
-        // Configuration per process, logging set-up and the composition of each process.
         .target(
             name: "OttoCore",
             dependencies: [

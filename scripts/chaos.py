@@ -327,13 +327,14 @@ def drill_dependency_restart(name):
            "PORT": str(port), "HOST": "127.0.0.1", "WORKER_VISIBILITY_TIMEOUT": "3", "WORKER_CONCURRENCY": "8",
            "TWILIO_AUTH_TOKEN": chaos_noloss.TOKEN, "PUBLIC_BASE_URL": base, "RATE_LIMIT_WEBHOOKS": "100000/1m",
            "ENABLE_CELERY_BEAT": "true", "BEAT_CANARY_INTERVAL": "0", "WEBHOOK_SWEEP_DEADLINE": "10"}
-    tenant = chaos_noloss.create_tenant(env)
     worker_log = log_file(f"{name}-worker")
-    api = start("otto-api", env)
-    worker = start("otto-worker", env, log=worker_log)
-    beat = start("otto-beat", env)
-    lock = None
+    api = worker = beat = lock = None
     try:
+        # Started inside the try: a start that fails still stops what came before it.
+        tenant = chaos_noloss.create_tenant(env)
+        api = start("otto-api", env)
+        worker = start("otto-worker", env, log=worker_log)
+        beat = start("otto-beat", env)
         wait_until(lambda: http_status(f"{base}/ready") == 200, 30)
         outage = [None, None]
         stop_flag = threading.Event()
@@ -390,9 +391,9 @@ def drill_dependency_restart(name):
     finally:
         if lock:
             lock.release()
-        stop(api)
-        stop(worker)
-        stop(beat)
+        for process in (api, worker, beat):
+            if process:
+                stop(process)
         redis.remove()
         remove(worker_log)
 
@@ -540,12 +541,14 @@ def drill_flood():
     env = {"REDIS_URL": redis.url, "DATABASE_URL": DATABASE_URL, "PORT": str(port), "HOST": "127.0.0.1",
            "RATE_LIMIT_WEBHOOKS": "50/1m", "REDIS_KEY_PREFIX": "chaos-flood:", "TWILIO_AUTH_TOKEN": token,
            "CALLRAIL_SIGNING_KEY": "chaos", "PUBLIC_BASE_URL": base}
-    created = subprocess.run([os.path.join(BIN, "otto-api"), "tenants", "create", "--clerk-org",
-                              f"org_chaos_{int(time.time())}", "--name", "Other", "--json"],
-                             env={"PATH": "/usr/bin:/bin", "APP_ENV": "test", **env}, capture_output=True, text=True)
-    other = json.loads(created.stdout)["id"]
-    api = start("otto-api", env)
+    api = None
     try:
+        created = subprocess.run([os.path.join(BIN, "otto-api"), "tenants", "create", "--clerk-org",
+                                  f"org_chaos_{int(time.time())}", "--name", "Other", "--json"],
+                                 env={"PATH": "/usr/bin:/bin", "APP_ENV": "test", **env}, capture_output=True,
+                                 text=True)
+        other = json.loads(created.stdout)["id"]
+        api = start("otto-api", env)
         wait_until(lambda: http_status(f"{base}/health") == 200, 30)
         flooded = "00000000-0000-4000-8000-000000000001"
         flood_began = time.monotonic()
@@ -576,7 +579,8 @@ def drill_flood():
                f"another tenant's 10 signed webhooks from the same address: {succeeded} accepted with 200 "
                f"(statuses {sorted(set(others))}), {stored} stored")
     finally:
-        stop(api)
+        if api:
+            stop(api)
         redis.remove()
 
 

@@ -71,9 +71,6 @@ public struct WebhookMaintenance: Sendable {
     func maintenanceTransaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await pool.transaction { connection in
-            _ = try connection.query("SELECT set_config('app.maintenance', 'on', true)")
-            return try body(connection)
-        }
+        try await TenantScope.maintenanceTransaction(pool, body)
     }
 }

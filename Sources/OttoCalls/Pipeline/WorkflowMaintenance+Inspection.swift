@@ -7,8 +7,7 @@ extension WorkflowMaintenance {
     public static func overview(_ pool: PostgresPool, workflow: String, failures: Int = 10) async throws
         -> WorkflowOverview
     {
-        try await pool.transaction { connection in
-            _ = try connection.query("SELECT set_config('app.maintenance', 'on', true)")
+        try await TenantScope.maintenanceTransaction(pool) { connection in
             let unfinished = try connection.query(
                 """
                 SELECT count(*) FILTER (WHERE state = 'queued')::integer AS queued,
@@ -55,8 +54,7 @@ extension WorkflowMaintenance {
     public static func status(_ pool: PostgresPool, workflow: String, subjectID: String) async throws
         -> TenantWorkflowStatus?
     {
-        try await pool.transaction { connection in
-            _ = try connection.query("SELECT set_config('app.maintenance', 'on', true)")
+        try await TenantScope.maintenanceTransaction(pool) { connection in
             guard
                 let tenant = try connection.query(
                     "SELECT tenant_id FROM workflows WHERE name = $1 AND subject_id = $2 LIMIT 1",

@@ -11,8 +11,7 @@ public enum WorkflowMaintenance {
     {
         let (seconds, attoseconds) = olderThan.components
         let threshold = max(Double(seconds) + Double(attoseconds) / 1e18, 0)
-        return try await pool.transaction { connection in
-            _ = try connection.query("SELECT set_config('app.maintenance', 'on', true)")
+        return try await TenantScope.maintenanceTransaction(pool) { connection in
             return try connection.query(
                 """
                 SELECT tenant_id, name, subject_id, run, state, extract(epoch FROM updated_at)::float8 AS updated_at

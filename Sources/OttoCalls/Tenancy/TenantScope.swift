@@ -58,8 +58,8 @@ public enum TenantScope {
         }
     }
 
-    private static let setSQL = "SELECT set_config($1, $2, true)"
-    private static let begin = PostgresStatement("BEGIN")
+    static let setSQL = "SELECT set_config($1, $2, true)"
+    static let begin = PostgresStatement("BEGIN")
     private static let commit = PostgresStatement("COMMIT")
 
     /// The policy SQL for a tenant table (used by migrations).

@@ -35,17 +35,9 @@ struct DashboardUsageTests {
                 audioSeconds: 999, transcriptions: 9, promptTokens: 9, completionTokens: 9, analyses: 9)
             return (small, large)
         }
-        let token = "dashboard-usage-token-0123456789abcdef"
-        let api = try await APIProcess(environment: [
-            "DATABASE_URL": database.url, "REDIS_URL": try TestServices.redisURL(),
-            "REDIS_KEY_PREFIX": TestServices.uniquePrefix("dashusage"), "ENABLE_CELERY": "true",
-            "INTERNAL_API_TOKEN": token,
-        ])
-        let bearer = ["Authorization": "Bearer \(token)"]
-        let state = try await HTTPExchange.send("GET", api.baseURL + "/internal/dashboard/state", headers: bearer)
-        let page = try await HTTPExchange.send("GET", api.baseURL + "/internal/dashboard", headers: bearer)
-        api.child.signal(SIGTERM)
-        _ = await api.child.waitForExit(timeout: .seconds(25))
+        let read = try await DashboardRead.fetch(
+            databaseURL: database.url, prefix: "dashusage", token: "dashboard-usage-token-0123456789abcdef")
+        let (state, page) = (read.state, read.page)
         await database.drop()
 
         #expect(state.status == 200)

@@ -32,17 +32,9 @@ struct DashboardWorkflowsTests {
             try await journal.stepFailed(ref, attempt: 1, reason: "recording <unusable> & gone", final: true)
             return (failed, tenant)
         }
-        let token = "dashboard-workflows-token-0123456789"
-        let api = try await APIProcess(environment: [
-            "DATABASE_URL": database.url, "REDIS_URL": try TestServices.redisURL(),
-            "REDIS_KEY_PREFIX": TestServices.uniquePrefix("dashwf"), "ENABLE_CELERY": "true",
-            "INTERNAL_API_TOKEN": token,
-        ])
-        let bearer = ["Authorization": "Bearer \(token)"]
-        let state = try await HTTPExchange.send("GET", api.baseURL + "/internal/dashboard/state", headers: bearer)
-        let page = try await HTTPExchange.send("GET", api.baseURL + "/internal/dashboard", headers: bearer)
-        api.child.signal(SIGTERM)
-        _ = await api.child.waitForExit(timeout: .seconds(25))
+        let read = try await DashboardRead.fetch(
+            databaseURL: database.url, prefix: "dashwf", token: "dashboard-workflows-token-0123456789")
+        let (state, page) = (read.state, read.page)
         await database.drop()
 
         #expect(state.status == 200)

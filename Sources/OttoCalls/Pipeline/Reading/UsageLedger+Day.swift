@@ -7,8 +7,7 @@ extension UsageLedger {
     /// it reads that day's rows only, however long the ledger grows.
     public static func day(_ pool: PostgresPool, day: CalendarDay, limit: Int) async throws -> DayUsage {
         let text = day.description
-        let rows = try await pool.transaction { connection in
-            _ = try connection.query("SELECT set_config('app.maintenance', 'on', true)")
+        let rows = try await TenantScope.maintenanceTransaction(pool) { connection in
             return try connection.query(
                 """
                 SELECT t.id::text AS tenant_id, t.name, \(UsageDay.selectList),

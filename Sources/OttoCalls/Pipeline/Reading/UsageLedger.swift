@@ -29,8 +29,7 @@ public enum UsageLedger {
     ) async throws -> [TenantUsage] {
         if let tenantID, !UUIDText.isValid(tenantID) { return [] }
         let (first, last) = (from.description, to.description)
-        let rows = try await pool.transaction { connection in
-            _ = try connection.query("SELECT set_config('app.maintenance', 'on', true)")
+        let rows = try await TenantScope.maintenanceTransaction(pool) { connection in
             return try connection.query(
                 """
                 SELECT t.id AS tenant_id, t.name, u.day IS NOT NULL AS used,
