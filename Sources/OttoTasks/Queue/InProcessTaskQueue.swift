@@ -8,7 +8,7 @@ import Synchronization
 /// check and a wait.
 final class InProcessTaskQueue: Sendable {
     private struct State {
-        var pending: [TaskEnvelope] = []
+        var pending = DueTaskHeap()
         var running = 0
         var accepting = true
         var stopping = false
@@ -45,7 +45,7 @@ final class InProcessTaskQueue: Sendable {
             guard state.pending.count < capacity else {
                 throw TaskError(.queueUnavailable, detail: "the in-process runner has \(capacity) tasks waiting")
             }
-            Self.insert(envelope, into: &state.pending)
+            state.pending.push(envelope)
         }
         signal()
     }
@@ -54,7 +54,7 @@ final class InProcessTaskQueue: Sendable {
     func requeue(_ envelope: TaskEnvelope) -> Bool {
         let accepted = state.withLock { state in
             guard state.accepting else { return false }
-            Self.insert(envelope, into: &state.pending)
+            state.pending.push(envelope)
             return true
         }
         if accepted { signal() }
@@ -68,7 +68,7 @@ final class InProcessTaskQueue: Sendable {
             guard state.running < concurrency else { return .wait(seconds: nil) }
             guard let first = state.pending.first else { return .wait(seconds: nil) }
             guard first.dueAt <= now else { return .wait(seconds: first.dueAt - now) }
-            state.pending.removeFirst()
+            _ = state.pending.popFirst()
             state.running += 1
             return .run(first)
         }
@@ -110,8 +110,7 @@ final class InProcessTaskQueue: Sendable {
         state.withLock { state in
             state.accepting = false
             state.stopping = true
-            defer { state.pending = [] }
-            return state.pending
+            return state.pending.removeAll()
         }
     }
 
@@ -161,16 +160,5 @@ final class InProcessTaskQueue: Sendable {
             return waiter
         }
         waiter?.resume()
-    }
-
-    /// Keeps `pending` ordered by due time; equal due times stay first come, first served.
-    private static func insert(_ envelope: TaskEnvelope, into pending: inout [TaskEnvelope]) {
-        var low = 0
-        var high = pending.count
-        while low < high {
-            let middle = (low + high) / 2
-            if pending[middle].dueAt <= envelope.dueAt { low = middle + 1 } else { high = middle }
-        }
-        pending.insert(envelope, at: low)
     }
 }
