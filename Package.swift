@@ -142,11 +142,34 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Configuration per process, logging set-up and the composition of each process.
+        // What every process is made of and otto-beat needs nothing beyond: configuration reading
+        // (the shared keys, Redis, logging, the beat's), JSON logging, check-config, the beat's
+        // composition and the idle and ready services. No PostgreSQL, no domain, no HTTP client:
+        // otto-beat links this, OttoTasks and OttoRedis only.
+        .target(
+            name: "OttoProcessKit",
+            dependencies: [
+                "OttoSupport",
+                "OttoRedis",
+                "OttoTasks",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                // The `check-config` subcommand every binary shares (Composition/CheckConfigCommand).
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The API's and the worker's configuration and composition (PostgreSQL, the domain, the
+        // providers), on OttoProcessKit.
         .target(
             name: "OttoCore",
             dependencies: [
                 "OttoSupport",
+                "OttoProcessKit",
                 "OttoPostgres",
                 "OttoRedis",
                 "OttoTasks",
@@ -162,7 +185,6 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                // The `check-config` subcommand every binary shares (Lifecycle/CheckConfigCommand).
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -171,6 +193,7 @@ let package = Package(
             name: "OttoAPI",
             dependencies: [
                 "OttoCore",
+                "OttoProcessKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -194,6 +217,7 @@ let package = Package(
             name: "OttoWorker",
             dependencies: [
                 "OttoCore",
+                "OttoProcessKit",
                 "OttoRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -204,7 +228,7 @@ let package = Package(
         .executableTarget(
             name: "OttoBeat",
             dependencies: [
-                "OttoCore",
+                "OttoProcessKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -214,7 +238,7 @@ let package = Package(
         .target(
             name: "OttoTestSupport",
             dependencies: [
-                "OttoSupport", "OttoCore", "OttoTasks", "OttoCalls", "OttoPostgres", "OttoRedis",
+                "OttoSupport", "OttoCore", "OttoProcessKit", "OttoTasks", "OttoCalls", "OttoPostgres", "OttoRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -263,6 +287,7 @@ let package = Package(
             dependencies: [
                 "OttoSupport",
                 "OttoCore",
+                "OttoProcessKit",
                 "OttoTasks",
                 "OttoCalls",
                 "OttoPostgres",
@@ -283,6 +308,7 @@ let package = Package(
                 "OttoTasks",
                 "OttoCalls",
                 "OttoCore",
+                "OttoProcessKit",
                 "OttoProviders",
                 "OttoAPI",
                 "OttoTestSupport",
@@ -300,6 +326,7 @@ let package = Package(
                 "OttoTasks",
                 "OttoCalls",
                 "OttoCore",
+                "OttoProcessKit",
                 "OttoPostgres",
                 "OttoTestSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -327,6 +354,7 @@ let package = Package(
             dependencies: [
                 "OttoSupport",
                 "OttoCore",
+                "OttoProcessKit",
                 "OttoTasks",
                 "OttoCalls",
                 "OttoPostgres",
@@ -343,6 +371,7 @@ let package = Package(
                 "OttoAPI",
                 "OttoSupport",
                 "OttoCore",
+                "OttoProcessKit",
                 "OttoTasks",
                 "OttoCalls",
                 "OttoPostgres",

@@ -3,8 +3,9 @@
 
 Rules (README, "Layout"): each target may import only the Otto targets and C modules listed for it
 in ALLOWED (a target's own name aside), so the layers point one way:
-  OttoSupport <- OttoPostgres, OttoRedis <- OttoTasks (Redis only) <- OttoCalls <- OttoCore <- the
-  three executables. Besides:
+  OttoSupport <- OttoPostgres, OttoRedis <- OttoTasks (Redis only) <- OttoProcessKit (configuration,
+  logging, check-config, the beat's composition) and OttoCalls <- OttoCore <- otto-api and
+  otto-worker; otto-beat stands on OttoProcessKit alone. Besides:
 - OttoAPI is HTTP only: it imports neither OttoPostgres, OttoRedis, CLibPQ nor CHiredis, and it
   names neither `sqlState` nor `RedisScript(`.
 - SQL is written by OttoCalls (the domain) and OttoPostgres (the driver's own migration
@@ -35,10 +36,13 @@ ALLOWED = {
     "OttoTasks": {"OttoSupport", "OttoRedis"},
     "OttoCalls": {"OttoSupport", "OttoPostgres", "OttoRedis", "OttoProviders", "OttoTasks"},
     "OttoProviders": {"OttoSupport"},
-    "OttoCore": {"OttoSupport", "OttoPostgres", "OttoRedis", "OttoTasks", "OttoCalls", "OttoProviders"},
-    "OttoAPI": {"OttoSupport", "OttoTasks", "OttoCalls", "OttoCore"},
-    "OttoWorker": {"OttoSupport", "OttoRedis", "OttoTasks", "OttoCalls", "OttoCore"},
-    "OttoBeat": {"OttoSupport", "OttoTasks", "OttoCalls", "OttoCore"},
+    "OttoProcessKit": {"OttoSupport", "OttoRedis", "OttoTasks"},
+    "OttoCore": {"OttoSupport", "OttoPostgres", "OttoRedis", "OttoTasks", "OttoCalls", "OttoProviders", "OttoProcessKit"},
+    "OttoAPI": {"OttoSupport", "OttoTasks", "OttoCalls", "OttoCore", "OttoProcessKit"},
+    "OttoWorker": {"OttoSupport", "OttoRedis", "OttoTasks", "OttoCalls", "OttoCore", "OttoProcessKit"},
+    # otto-beat links no PostgreSQL (libpq), no domain and no HTTP client: the binary check is in
+    # ProcessLifecycleTests ("otto-beat links neither libpq nor AsyncHTTPClient").
+    "OttoBeat": {"OttoSupport", "OttoTasks", "OttoProcessKit"},
 }
 OTTO_TARGETS = set(ALLOWED) | {"OttoTestSupport"}
 SQL_WRITERS = {"OttoCalls", "OttoPostgres"}

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Logging
-import OttoCalls
-import OttoCore
-import OttoTasks
+import OttoProcessKit
 import ServiceLifecycle
 
 /// `otto-beat`: the periodic scheduler (default) and its configuration check.
@@ -22,8 +20,8 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try BeatProcessConfiguration.loadOrExit()
         let logger = LoggingSetup.bootstrap(
             process: .beat, format: configuration.logging.format, level: configuration.logging.level)
-        let (group, _) = BeatBuilder.build(configuration: configuration, logger: logger)
-        // The PostgreSQL pool and the Redis client are services of the group: they close in it.
+        let group = BeatBuilder.build(configuration: configuration, logger: logger)
+        // The Redis client is a service of the group: it closes in it.
         try await group.run()
         logger.info("otto-beat stopped")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoRedis
 import OttoTasks
 

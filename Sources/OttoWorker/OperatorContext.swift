@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import OttoCore
+import OttoProcessKit
 import OttoRedis
 import OttoSupport
 import OttoTasks

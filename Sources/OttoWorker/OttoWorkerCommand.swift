@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 import ServiceLifecycle

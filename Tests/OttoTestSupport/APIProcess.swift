@@ -1,6 +1,7 @@
 import Foundation
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// A real otto-api process on a port of its own, and HTTP requests to it (curl, one process

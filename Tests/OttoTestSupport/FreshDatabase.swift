@@ -3,6 +3,7 @@ import Logging
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 
 /// A database of a test's own, owned by the application role and migrated, dropped afterwards.
 ///

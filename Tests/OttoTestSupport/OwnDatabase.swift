@@ -3,6 +3,7 @@ import Logging
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoTasks
 
 /// A database of a test's own on the test tooling's PostgreSQL server, owned by the application

@@ -3,6 +3,7 @@ import Logging
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoTasks
 
 /// Holds a PostgreSQL table lock from a session of the test's own until `release()`, so that

@@ -1,6 +1,7 @@
 import HTTPTypes
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 #if canImport(FoundationEssentials)

@@ -1,6 +1,7 @@
 import OpenAPIRuntime
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 
 #if canImport(FoundationEssentials)

@@ -1,6 +1,7 @@
 import HTTPTypes
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// `/internal/worker/heartbeat`: the live workers and the queues, for operators and dashboards

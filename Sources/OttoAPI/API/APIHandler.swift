@@ -2,6 +2,7 @@ import HTTPTypes
 import OpenAPIRuntime
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// The operations of docs/openapi.json that the generated `APIProtocol` declares: `/health`,

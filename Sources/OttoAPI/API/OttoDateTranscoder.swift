@@ -2,6 +2,7 @@ import HTTPTypes
 import OpenAPIRuntime
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 #if canImport(FoundationEssentials)

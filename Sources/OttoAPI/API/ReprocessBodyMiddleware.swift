@@ -1,6 +1,7 @@
 import HTTPTypes
 import OpenAPIRuntime
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 #if canImport(FoundationEssentials)

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 import ServiceLifecycle

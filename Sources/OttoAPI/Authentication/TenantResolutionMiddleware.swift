@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// Refuses a `/v1` request whose credentials failed (the refusal `SessionVerificationMiddleware`

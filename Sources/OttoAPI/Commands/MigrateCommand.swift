@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// Applies database migrations; Fly runs it as the release command before new machines start.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OttoCore
+import OttoProcessKit
 
 /// `otto-api`: the HTTP API (default), configuration check and migrations.
 @main

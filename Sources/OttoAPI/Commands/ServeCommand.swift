@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 import ServiceLifecycle

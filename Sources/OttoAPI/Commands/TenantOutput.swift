@@ -1,5 +1,6 @@
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// A tenant as the `tenants` commands print it: `{"id", "clerk_org", "name", "webhooks",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// `otto-api tenants create --clerk-org ORG --name NAME [--callrail-company-id ID]

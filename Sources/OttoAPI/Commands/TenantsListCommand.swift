@@ -1,6 +1,7 @@
 import ArgumentParser
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// `otto-api tenants list [--json]`: every tenant with its webhook URLs.

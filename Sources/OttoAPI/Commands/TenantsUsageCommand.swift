@@ -1,6 +1,7 @@
 import ArgumentParser
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 
 /// `otto-api tenants usage [--from D] [--to D] [--tenant ID] [--json]`: what each tenant's

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 
 /// Applies a route group's rate limit, so refused requests carry the rate-limit headers and a

@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 
 /// The API's rate limiter for one route group: takes from OttoCore's `RateLimitStore` (GCRA

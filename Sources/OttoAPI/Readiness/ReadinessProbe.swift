@@ -1,5 +1,6 @@
 import NIOCore
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 

@@ -1,4 +1,5 @@
 import OttoCore
+import OttoProcessKit
 
 /// One readiness answer: each configured component and whether all of them are healthy
 /// (`APIHandler.ready` writes it in the document's two formats).

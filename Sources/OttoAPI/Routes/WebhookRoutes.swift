@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 

@@ -1,6 +1,7 @@
 import HummingbirdCore
 import NIOCore
 import OttoCore
+import OttoProcessKit
 
 extension HTTP1Channel.Configuration {
     /// otto-api's HTTP/1.1 server: the head size caps of `limits` in the decoder, and

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import OttoCore
+import OttoProcessKit
 
 /// Closes connections whose clients are too slow, so trickling clients cannot hold the server's
 /// connections (slowloris) and stalled uploads do not pin requests forever.

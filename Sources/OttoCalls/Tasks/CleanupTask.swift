@@ -38,9 +38,10 @@ public struct CleanupTask: OttoTask {
         }
     }
 
-    public static let name = "otto.cleanup"
-    public static var defaultQueue: String { "low" }
-    public static var maxAttempts: Int { 3 }
+    // Declared in OttoTasks, which otto-beat enqueues it by.
+    public static let name = MaintenanceTasks.Cleanup.name
+    public static var defaultQueue: String { MaintenanceTasks.Cleanup.defaultQueue }
+    public static var maxAttempts: Int { MaintenanceTasks.Cleanup.maxAttempts }
 
     let postgres: PostgresPool?
     let redis: RedisClient?

@@ -33,10 +33,10 @@ public struct WebhookSweepService: Service {
         self.logger = logger
     }
 
-    /// How often the sweep runs for a deadline: a fifth of it, at most a minute and at least a
-    /// second apart, so an event waits at most the deadline plus a fifth of it.
+    /// How often the sweep runs for a deadline (the beat's schedule of it): a fifth of it, at
+    /// most a minute and at least a second apart.
     public static func interval(deadline: Duration) -> Duration {
-        .seconds(min(60, max(1, Int(deadline.inSeconds) / 5)))
+        MaintenanceTasks.WebhookSweep.interval(deadline: deadline)
     }
 
     public func run() async throws {

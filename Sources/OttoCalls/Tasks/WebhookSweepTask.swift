@@ -47,8 +47,9 @@ public struct WebhookSweepTask: OttoTask {
         public var failed: Int
     }
 
-    public static let name = "otto.webhooks.sweep"
-    public static var maxAttempts: Int { 1 }
+    // Declared in OttoTasks, which otto-beat enqueues it by.
+    public static let name = MaintenanceTasks.WebhookSweep.name
+    public static var maxAttempts: Int { MaintenanceTasks.WebhookSweep.maxAttempts }
 
     let pool: PostgresPool
     let enqueuer: any TaskEnqueuer

@@ -1,6 +1,7 @@
 import Logging
 import OttoCalls
 import OttoPostgres
+import OttoProcessKit
 import OttoProviders
 import OttoRedis
 import OttoTasks

@@ -1,5 +1,6 @@
 import Logging
 import OttoPostgres
+import OttoProcessKit
 import OttoRedis
 import OttoSupport
 import OttoTasks

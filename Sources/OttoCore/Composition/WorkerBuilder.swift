@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import OttoCalls
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 import ServiceLifecycle
@@ -97,13 +98,5 @@ public enum WorkerBuilder {
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         return (group, dependencies)
-    }
-}
-
-/// A worker's id: host, pid and a random suffix, unique across restarts.
-public enum WorkerIdentity {
-    public static func make() -> String {
-        let suffix = UUID().uuidString.prefix(8).lowercased()
-        return "\(HostInfo.hostName)-\(HostInfo.processID)-\(suffix)"
     }
 }

@@ -1,3 +1,4 @@
+import OttoProcessKit
 import OttoTasks
 
 extension WorkerSettings {

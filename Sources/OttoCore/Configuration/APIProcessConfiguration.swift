@@ -1,4 +1,5 @@
 import Configuration
+import OttoProcessKit
 import OttoSupport
 
 /// What otto-api reads (DESIGN.md's configuration table, the `api` rows).

@@ -1,5 +1,6 @@
 import Configuration
 import OttoCalls
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 

@@ -1,4 +1,5 @@
 import Configuration
+import OttoProcessKit
 import OttoSupport
 
 /// How otto-api verifies Clerk sessions: `CLERK_SECRET_KEY`, `CLERK_PUBLISHABLE_KEY`, `CLERK_JWT_KEY`.

@@ -1,3 +1,5 @@
+import OttoProcessKit
+
 /// The task-timing keys more than one process reads, with one rule each.
 extension ConfigValues {
     /// `WORKER_SHUTDOWN_GRACE` in seconds (0 to 3600, default 20): how long running tasks may finish after SIGTERM.
@@ -9,11 +11,5 @@ extension ConfigValues {
     /// PostgreSQL keep retrying after their first failure.
     mutating func databaseRetrySpan() -> Int {
         integer("DATABASE_RETRY_SPAN", default: WorkerConfiguration.defaultDatabaseRetrySpan, range: 0...86_400)
-    }
-
-    /// `WEBHOOK_SWEEP_DEADLINE` in seconds (5 to 300, default 300): a stored webhook event not
-    /// processed this long after it was last enqueued is run again by the sweep.
-    mutating func webhookSweepDeadline() -> Int {
-        integer("WEBHOOK_SWEEP_DEADLINE", default: BeatConfiguration.defaultWebhookSweepDeadline, range: 5...300)
     }
 }

@@ -1,5 +1,6 @@
 import Configuration
 import OttoPostgres
+import OttoProcessKit
 import OttoSupport
 
 /// Where a process's PostgreSQL is: `DATABASE_URL`.

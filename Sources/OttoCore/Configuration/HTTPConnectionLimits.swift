@@ -1,3 +1,5 @@
+import OttoProcessKit
+
 /// How long otto-api waits for a slow client, and how large a request head may be.
 ///
 /// A connection gets `headerTimeout` to deliver a complete request head, counted from the

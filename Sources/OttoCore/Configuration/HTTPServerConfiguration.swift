@@ -1,4 +1,5 @@
 import Configuration
+import OttoProcessKit
 import OttoSupport
 
 /// otto-api's HTTP server: where it listens, how much it accepts, whom it believes and lets in.

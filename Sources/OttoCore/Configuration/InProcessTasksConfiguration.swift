@@ -1,4 +1,5 @@
 import Configuration
+import OttoProcessKit
 
 /// otto-api with `ENABLE_CELERY=false` (the rollback) runs the tasks itself: the in-process
 /// runner's grace and retry span, and the webhook sweep's deadline (the beat's otherwise).

@@ -1,5 +1,6 @@
 import Configuration
 import OttoCalls
+import OttoProcessKit
 import OttoSupport
 
 /// The call pipeline's outbound limits and fairness, shared by every worker through Redis.

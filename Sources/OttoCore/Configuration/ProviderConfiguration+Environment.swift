@@ -1,4 +1,5 @@
 import Configuration
+import OttoProcessKit
 import OttoProviders
 import OttoSupport
 

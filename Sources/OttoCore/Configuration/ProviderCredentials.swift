@@ -1,4 +1,5 @@
 import Configuration
+import OttoProcessKit
 import OttoSupport
 
 /// The providers the worker's tasks call: Twilio, CallRail, Deepgram, OpenAI and Bland.

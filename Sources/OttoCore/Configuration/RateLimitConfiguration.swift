@@ -1,5 +1,6 @@
 import Configuration
 import OttoCalls
+import OttoProcessKit
 
 /// otto-api's rate limits: `RATE_LIMIT_API`, `RATE_LIMIT_WEBHOOKS`, `RATE_LIMIT_FAIL_OPEN`.
 public struct RateLimitConfiguration: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Configuration
+import OttoProcessKit
 import OttoSupport
 
 /// Twilio's account and auth token: otto-api verifies webhooks with them, the worker calls Twilio.

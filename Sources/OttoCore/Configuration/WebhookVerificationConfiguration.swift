@@ -1,5 +1,6 @@
 import Configuration
 import OttoCalls
+import OttoProcessKit
 import OttoSupport
 
 /// How otto-api verifies provider webhooks: Twilio's token and account, CallRail's signing key

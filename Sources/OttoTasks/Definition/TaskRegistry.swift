@@ -46,12 +46,12 @@ public struct TaskRegistry: Sendable {
 
     /// Registers a task this process cannot run: enqueuing it still gets its defaults, and a
     /// delivery of it is dead-lettered with `reason`.
-    public mutating func register<T: OttoTask>(_ type: T.Type, unavailable reason: String) {
+    public mutating func register<T: TaskDeclaration>(_ type: T.Type, unavailable reason: String) {
         entries[T.name] = Self.entry(T.self, run: nil)
         unavailable[T.name] = reason
     }
 
-    private static func entry<T: OttoTask>(
+    private static func entry<T: TaskDeclaration>(
         _ type: T.Type, run: (@Sendable (String, TaskContext) async throws -> String)?
     ) -> Entry {
         Entry(

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 import OttoTestSupport

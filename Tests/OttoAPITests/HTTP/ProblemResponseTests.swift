@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import Testing
 

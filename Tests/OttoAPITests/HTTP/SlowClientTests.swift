@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

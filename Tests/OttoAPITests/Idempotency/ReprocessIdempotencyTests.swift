@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

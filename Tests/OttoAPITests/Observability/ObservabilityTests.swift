@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 import OttoTestSupport

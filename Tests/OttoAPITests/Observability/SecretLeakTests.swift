@@ -5,6 +5,7 @@ import NIOCore
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoRedis
 import OttoSupport
 import OttoTasks

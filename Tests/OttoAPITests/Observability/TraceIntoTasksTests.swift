@@ -1,6 +1,7 @@
 import Foundation
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

@@ -4,6 +4,7 @@ import Logging
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 

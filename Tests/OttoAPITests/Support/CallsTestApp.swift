@@ -7,6 +7,7 @@ import NIOCore
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoSupport
 import OttoTasks
 import OttoTestSupport

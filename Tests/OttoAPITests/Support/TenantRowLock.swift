@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 

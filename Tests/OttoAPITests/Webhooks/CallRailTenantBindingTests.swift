@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

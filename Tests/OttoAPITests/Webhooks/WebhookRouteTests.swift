@@ -10,6 +10,7 @@ import Testing
 @testable import OttoAPI
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 @Suite("Webhooks")

@@ -5,6 +5,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 @Suite struct CallStoreTests {

@@ -7,6 +7,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The sweep against a real PostgreSQL database of each test's own (created and migrated by

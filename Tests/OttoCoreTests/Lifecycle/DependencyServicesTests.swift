@@ -8,6 +8,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The PostgreSQL pool and the Redis client are services at the front of their process's

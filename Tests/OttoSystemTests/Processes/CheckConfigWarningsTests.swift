@@ -3,6 +3,7 @@ import Logging
 import OttoCalls
 import OttoCore
 import OttoPostgres
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoRedis
 import OttoTasks
 import OttoTestSupport
@@ -138,5 +139,24 @@ struct ProcessLifecycleTests {
         let symbols = nm.text
         #expect(!symbols.isEmpty)
         #expect(symbols.contains("Hummingbird") == linksHummingbird)
+    }
+
+    @Test("otto-beat links neither libpq, PostgreSQL code, the domain nor the providers' HTTP client; otto-worker does")
+    func beatLinksOnlyRedis() async throws {
+        for (binary, linksPostgres) in [("otto-beat", false), ("otto-worker", true)] {
+            let path = TestServices.binary(binary)
+            let nm = try await ProcessRunner.run("/usr/bin/nm", [path])
+            #expect(nm.status == 0)
+            #expect(!nm.text.isEmpty)
+            // Swift's mangled module names: 12OttoPostgres, 9OttoCalls, 15AsyncHTTPClient.
+            for module in ["12OttoPostgres", "9OttoCalls", "15AsyncHTTPClient"] {
+                #expect(nm.text.contains(module) == linksPostgres, "\(binary): \(module)")
+            }
+            #expect(nm.text.contains("PQconnectPoll") == linksPostgres, "\(binary): libpq")
+            let ldd = try await ProcessRunner.run("/usr/bin/ldd", [path])
+            #expect(ldd.status == 0)
+            #expect(ldd.text.contains("libpq.so") == linksPostgres, "\(binary): \(ldd.text)")
+            #expect(ldd.text.contains("libhiredis"), "\(binary) talks to Redis")
+        }
     }
 }

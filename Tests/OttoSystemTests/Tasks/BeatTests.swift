@@ -1,5 +1,6 @@
 import Foundation
 import OttoCore
+import OttoProcessKit
 import OttoRedis
 import OttoTasks
 import OttoTestSupport

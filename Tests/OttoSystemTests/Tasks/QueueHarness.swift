@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoRedis
 import OttoTasks
 import OttoTestSupport

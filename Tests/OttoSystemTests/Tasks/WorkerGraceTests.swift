@@ -1,5 +1,6 @@
 import Foundation
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import OttoTestSupport
 import Testing

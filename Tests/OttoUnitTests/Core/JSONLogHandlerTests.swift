@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OttoCore
+import OttoProcessKit
 import Testing
 
 /// Every log line is one JSON object whose values read back as they were logged: plain text (the

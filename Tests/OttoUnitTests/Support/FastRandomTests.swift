@@ -3,6 +3,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoSupport
 
 @Suite("FastRandom")

@@ -3,6 +3,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The worker's slot count: the fetch loop waits on it for a free slot, and the drain for all of

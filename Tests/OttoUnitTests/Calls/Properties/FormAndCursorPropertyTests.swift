@@ -5,6 +5,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// Form decoding and call cursors: any input decodes or is refused, never traps; encoding and

@@ -5,6 +5,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The registry binds each task to its clients when it is built; what a process cannot run is
@@ -64,6 +65,28 @@ struct TaskRegistryTests {
         #expect(catalog.entry(named: "otto.cleanup")?.defaultQueue == "low")
         #expect(catalog.entry(named: "process_webhook_event")?.retryPolicy.spansOutages == true)
         #expect(catalog.names.allSatisfy { catalog.entry(named: $0)?.run == nil })
+    }
+
+    @Test("otto-beat's registry of the scheduled tasks has the implementations' names and defaults, field by field")
+    func scheduledMatchesTheImplementations() throws {
+        let scheduled = TaskRegistry.scheduled
+        let schedules = ScheduleCatalog.standard(configuration: BeatConfiguration())
+        #expect(scheduled.names == ["otto.cleanup", "otto.ping", "otto.webhooks.sweep"])
+        #expect(Set(schedules.map(\.task)).isSubset(of: Set(scheduled.names)), "every schedule's task is declared")
+        for name in scheduled.names {
+            let declared = try #require(scheduled.entry(named: name))
+            let implemented = try #require(TaskRegistry.catalog.entry(named: name))
+            #expect(declared.defaultQueue == implemented.defaultQueue, "\(name)")
+            #expect(declared.maxAttempts == implemented.maxAttempts, "\(name)")
+            #expect(declared.timeLimit == implemented.timeLimit, "\(name)")
+            #expect(declared.retryBaseDelay == implemented.retryBaseDelay, "\(name)")
+            #expect(declared.retryPolicy.spansOutages == implemented.retryPolicy.spansOutages, "\(name)")
+            #expect(declared.run == nil, "\(name) runs in the worker, never in the beat")
+        }
+        #expect(scheduled.entry(named: "otto.cleanup")?.defaultQueue == "low")
+        #expect(scheduled.entry(named: "otto.webhooks.sweep")?.maxAttempts == 1)
+        #expect(WebhookSweepService.interval(deadline: .seconds(300)) == .seconds(60))
+        #expect(WebhookSweepService.interval(deadline: .seconds(10)) == .seconds(2))
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import Testing
 
 /// Tenants' signing keys at rest: AES-GCM under TENANT_SECRETS_KEY, bound to the tenant.

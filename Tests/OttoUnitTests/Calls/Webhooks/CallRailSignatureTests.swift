@@ -1,5 +1,6 @@
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import OttoSupport
 import Testing
 

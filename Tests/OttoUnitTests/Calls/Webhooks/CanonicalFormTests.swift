@@ -1,5 +1,6 @@
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import Testing
 
 /// Form bodies de-duplicate by meaning: decoded pairs, sorted, each distinct pair once.

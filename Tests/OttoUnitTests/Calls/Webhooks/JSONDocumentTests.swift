@@ -1,6 +1,7 @@
 import Foundation
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import Testing
 
 /// JSON bodies de-duplicate by meaning and are stored in a form jsonb accepts.

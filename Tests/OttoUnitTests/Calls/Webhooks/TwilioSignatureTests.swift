@@ -1,6 +1,7 @@
 import Foundation
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import Testing
 
 /// Twilio signatures, checked against vectors from Twilio's own Python library

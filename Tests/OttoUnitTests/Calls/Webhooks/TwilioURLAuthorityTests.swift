@@ -1,5 +1,6 @@
 import OttoCalls
 import OttoCore
+import OttoProcessKit
 import Testing
 
 /// With PUBLIC_BASE_URL unset, the signed URL's authority is the request's Host header: any text.

@@ -1,4 +1,5 @@
 import OttoCore
+import OttoProcessKit
 import OttoTasks
 import Testing
 

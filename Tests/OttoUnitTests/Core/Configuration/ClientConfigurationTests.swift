@@ -4,6 +4,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The concerns every process shares, each read alone: PostgreSQL, Redis, logging, and the

@@ -1,6 +1,7 @@
 import Configuration
 
 @testable import OttoCore
+@testable import OttoProcessKit
 
 /// Helpers for the per-concern configuration tests: a reader over a literal environment, and
 /// the variables one concern's `init(config:)` refuses.

@@ -3,6 +3,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The credential concerns, each read alone: Clerk, Twilio, the webhook keys, the worker's providers.

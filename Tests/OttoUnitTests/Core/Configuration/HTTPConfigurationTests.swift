@@ -3,6 +3,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// otto-api's HTTP concerns, each read alone: the server, CORS and the rate limits.

@@ -3,6 +3,7 @@ import OttoCalls
 import Testing
 
 @testable import OttoCore
+@testable import OttoProcessKit
 
 /// The pipeline's limits otto-worker reads: per-provider concurrency and rate, and the
 /// per-tenant cap of the fair admission.

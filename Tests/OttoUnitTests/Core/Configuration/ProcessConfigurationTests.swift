@@ -3,6 +3,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The per-process compositions: each reads only its own keys, and `check-config`'s notes and

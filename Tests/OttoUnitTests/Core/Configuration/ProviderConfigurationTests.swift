@@ -3,6 +3,7 @@ import OttoProviders
 import Testing
 
 @testable import OttoCore
+@testable import OttoProcessKit
 
 /// The provider clients' settings otto-worker reads (DESIGN.md: `DEEPGRAM_BASE_URL`,
 /// `DEEPGRAM_MODEL`, `OPENAI_BASE_URL`, `OPENAI_MODEL`, plus `CALLRAIL_BASE_URL` and

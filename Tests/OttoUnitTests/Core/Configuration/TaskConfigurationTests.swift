@@ -2,6 +2,7 @@ import Configuration
 import Testing
 
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// The task concerns, each read alone: the worker's knobs, the API's in-process tasks, the beat.

@@ -5,6 +5,7 @@ import Testing
 
 @testable import OttoCalls
 @testable import OttoCore
+@testable import OttoProcessKit
 @testable import OttoTasks
 
 /// PostgreSQL timestamps and connection URLs: the formatter never traps (any `Date`, however

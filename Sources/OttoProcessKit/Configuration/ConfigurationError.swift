@@ -15,6 +15,12 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     public var environment: String
     public var problems: [Problem]
 
+    public init(process: OttoProcess, environment: String, problems: [Problem]) {
+        self.process = process
+        self.environment = environment
+        self.problems = problems
+    }
+
     /// The variables named by the problems, in order.
     public var variables: [String] { problems.map(\.variable) }
 

@@ -1,6 +1,5 @@
 import Logging
 import NIOConcurrencyHelpers
-import OttoCalls
 import OttoSupport
 
 #if canImport(Glibc)

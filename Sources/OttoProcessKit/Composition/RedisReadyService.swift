@@ -1,5 +1,4 @@
 import Logging
-import OttoCalls
 import OttoRedis
 import OttoTasks
 import ServiceLifecycle

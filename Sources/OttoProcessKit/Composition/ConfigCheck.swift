@@ -1,6 +1,4 @@
 import Logging
-import OttoCalls
-import OttoPostgres
 import OttoRedis
 import OttoSupport
 import OttoTasks
@@ -36,11 +34,8 @@ public enum ConfigCheck {
 
         var logger = Logger(label: "otto.\(process.rawValue).check-config")
         logger.logLevel = .critical
-        let dependencies = Dependencies(configuration: configuration, logger: logger)
-        var checks: [DependencyCheck] = []
-        if let postgres = dependencies.postgres { checks.append(.database(postgres, timeout: .seconds(3))) }
-        if let redis = dependencies.redis { checks.append(.redis(redis)) }
-        let results = await DependencyCheck.runAll(checks, timeout: .seconds(5))
+        let connection = configuration.connectionCheck(logger: logger)
+        let results = await DependencyCheck.runAll(connection.checks, timeout: .seconds(5))
         var failed: [String] = []
         for result in results {
             if result.healthy {
@@ -50,12 +45,8 @@ public enum ConfigCheck {
                 print("  \(result.name): did not answer (\(result.reason ?? "unavailable"))")
             }
         }
-        if let postgres = dependencies.postgres, !failed.contains("database"),
-            let privileges = try? await DatabaseRole.privileges(postgres)
-        {
-            for warning in privileges.warnings { print("  warning: \(warning)") }
-        }
-        await dependencies.shutdown()
+        for warning in await connection.warnings(failed) { print("  warning: \(warning)") }
+        await connection.close()
         if failed.isEmpty { return 0 }
         StandardError.write("otto-\(process.rawValue): unavailable: \(failed.joined(separator: ", "))\n")
         return ExitStatus.unavailable

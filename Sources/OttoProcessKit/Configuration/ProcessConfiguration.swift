@@ -1,5 +1,5 @@
 import Configuration
-import OttoCalls
+import Logging
 import OttoSupport
 
 /// The configuration of one of Otto's three processes (api, worker, beat): what that process
@@ -17,6 +17,8 @@ public protocol ProcessConfiguration: Sendable {
     var redis: RedisConfiguration { get }
     /// What the process will do instead of its work when its flag is off (said by `check-config`), or nil.
     var idleNote: String? { get }
+    /// What `check-config --connect` proves: each dependency this configuration names answers.
+    func connectionCheck(logger: Logger) -> ConnectionCheck
 }
 
 extension ProcessConfiguration {

@@ -6,16 +6,16 @@ import OttoSupport
 ///
 /// An empty or all-white-space value counts as unset; the secret variables
 /// (``ConfigurationSource/secretVariables``) are read as secrets, so no access log prints them.
-struct ConfigValues {
-    let reader: ConfigReader
-    private(set) var problems: [ConfigurationError.Problem] = []
+package struct ConfigValues {
+    package let reader: ConfigReader
+    package private(set) var problems: [ConfigurationError.Problem] = []
 
-    init(_ reader: ConfigReader) {
+    package init(_ reader: ConfigReader) {
         self.reader = reader
     }
 
     /// The value of `variable`; nil when unset or empty.
-    func raw(_ variable: String) -> String? {
+    package func raw(_ variable: String) -> String? {
         let key = ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
         let value = reader.string(
             forKey: key, isSecret: ConfigurationSource.secretVariables.contains(variable))
@@ -23,12 +23,12 @@ struct ConfigValues {
         return value
     }
 
-    mutating func problem(_ variable: String, _ message: String) {
+    package mutating func problem(_ variable: String, _ message: String) {
         problems.append(.init(variable: variable, message: message))
     }
 
     /// The value of `variable`, or a problem saying it is required `reason`.
-    mutating func require(_ variable: String, because reason: String) -> String? {
+    package mutating func require(_ variable: String, because reason: String) -> String? {
         guard let value = raw(variable) else {
             problem(variable, "is required \(reason)")
             return nil
@@ -37,17 +37,17 @@ struct ConfigValues {
     }
 
     /// The value of `variable`: required when `reason` is given (`when APP_ENV=production`), optional otherwise.
-    mutating func value(_ variable: String, requiredBecause reason: String?) -> String? {
+    package mutating func value(_ variable: String, requiredBecause reason: String?) -> String? {
         guard let reason else { return raw(variable) }
         return require(variable, because: reason)
     }
 
     /// A secret, required when `reason` is given.
-    mutating func secret(_ variable: String, requiredBecause reason: String?) -> Secret? {
+    package mutating func secret(_ variable: String, requiredBecause reason: String?) -> Secret? {
         value(variable, requiredBecause: reason).map(Secret.init)
     }
 
-    mutating func bool(_ variable: String, default defaultValue: Bool) -> Bool {
+    package mutating func bool(_ variable: String, default defaultValue: Bool) -> Bool {
         guard let text = raw(variable) else { return defaultValue }
         switch text.lowercased() {
         case "true", "1", "yes", "on": return true
@@ -58,7 +58,7 @@ struct ConfigValues {
         }
     }
 
-    mutating func integer(_ variable: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
+    package mutating func integer(_ variable: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
         guard let text = raw(variable) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
             problem(variable, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -68,7 +68,7 @@ struct ConfigValues {
     }
 
     /// Throws the problems found so far, if any.
-    func finish() throws(ConfigurationProblems) {
+    package func finish() throws(ConfigurationProblems) {
         guard problems.isEmpty else { throw ConfigurationProblems(problems) }
     }
 }

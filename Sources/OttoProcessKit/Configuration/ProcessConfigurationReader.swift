@@ -2,15 +2,15 @@ import Configuration
 
 /// Reads one process's configuration: `APP_ENV` first (every concern's rules may depend on it),
 /// then each concern in turn, gathering their problems so the process fails once with all of them.
-struct ProcessConfigurationReader {
-    let config: ConfigReader
+package struct ProcessConfigurationReader {
+    package let config: ConfigReader
     /// `APP_ENV`; production when the value is not one of the four (validate as strictly as possible when unsure).
-    let environment: AppEnvironment
+    package let environment: AppEnvironment
     /// `APP_ENV` as given (lowercased), for the error's header.
-    let environmentText: String
-    private(set) var problems: [ConfigurationError.Problem] = []
+    package let environmentText: String
+    package private(set) var problems: [ConfigurationError.Problem] = []
 
-    init(config: ConfigReader) {
+    package init(config: ConfigReader) {
         self.config = config
         var values = ConfigValues(config)
         let text = (values.raw("APP_ENV") ?? "development").lowercased()
@@ -25,7 +25,7 @@ struct ProcessConfigurationReader {
     }
 
     /// Reads one concern; nil (and its problems kept) when it has any.
-    mutating func read<T>(_ concern: (ConfigReader) throws(ConfigurationProblems) -> T) -> T? {
+    package mutating func read<T>(_ concern: (ConfigReader) throws(ConfigurationProblems) -> T) -> T? {
         do {
             return try concern(config)
         } catch {
@@ -35,7 +35,7 @@ struct ProcessConfigurationReader {
     }
 
     /// Reads keys the process type owns itself (its flags).
-    mutating func values<T>(_ body: (inout ConfigValues) -> T) -> T {
+    package mutating func values<T>(_ body: (inout ConfigValues) -> T) -> T {
         var values = ConfigValues(config)
         let result = body(&values)
         problems += values.problems
@@ -43,7 +43,7 @@ struct ProcessConfigurationReader {
     }
 
     /// The error naming every problem found (call when a concern came back nil or `problems` is not empty).
-    func error(for process: OttoProcess) -> ConfigurationError {
+    package func error(for process: OttoProcess) -> ConfigurationError {
         ConfigurationError(process: process, environment: environmentText, problems: problems)
     }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import Logging
 import OttoSupport
 
 /// What otto-beat reads (DESIGN.md's configuration table, the `beat` rows). With
@@ -17,6 +18,11 @@ public struct BeatProcessConfiguration: ProcessConfiguration {
 
     /// The beat never uses PostgreSQL (its tasks run in the worker).
     public var databaseURL: Secret? { nil }
+
+    /// Redis, when configured (the beat uses nothing else).
+    public func connectionCheck(logger: Logger) -> ConnectionCheck {
+        .redis(redis, logger: logger)
+    }
 
     public var idleNote: String? {
         enableCeleryBeat

@@ -1,5 +1,4 @@
 import ArgumentParser
-import OttoCalls
 import OttoTasks
 
 /// `check-config [--connect]`, the same subcommand in otto-api, otto-worker and otto-beat:

@@ -1,5 +1,4 @@
 import Logging
-import OttoCalls
 import OttoTasks
 import ServiceLifecycle
 

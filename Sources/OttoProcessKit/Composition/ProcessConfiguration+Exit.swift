@@ -1,23 +1,10 @@
 import ArgumentParser
-import OttoCalls
 import OttoSupport
 
 extension ProcessConfiguration {
     /// The configuration of a starting process or command: every problem on stderr and exit 78
     /// when invalid.
     public static func loadOrExit() throws(ExitCode) -> Self {
-        do {
-            return try load()
-        } catch {
-            StandardError.write("\(error)\n")
-            throw ExitCode(ExitStatus.configuration)
-        }
-    }
-}
-
-extension OperatorConfiguration {
-    /// The operator tools' configuration: every problem on stderr and exit 78 when invalid.
-    public static func loadOrExit() throws(ExitCode) -> OperatorConfiguration {
         do {
             return try load()
         } catch {

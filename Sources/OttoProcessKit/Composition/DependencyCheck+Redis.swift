@@ -1,14 +1,7 @@
-import OttoPostgres
 import OttoRedis
 import OttoTasks
 
 extension DependencyCheck {
-    /// `database`: a `SELECT 1` through `pool`, waiting, connecting and the statement all bounded
-    /// by `timeout`.
-    public static func database(_ pool: PostgresPool, timeout: Duration) -> DependencyCheck {
-        DependencyCheck(name: "database") { try await pool.ping(timeout: timeout) }
-    }
-
     /// `redis`: a `PING` within the client's command timeout.
     public static func redis(_ client: RedisClient) -> DependencyCheck {
         DependencyCheck(name: "redis") { try await client.ping() }
