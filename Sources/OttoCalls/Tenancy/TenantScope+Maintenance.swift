@@ -10,17 +10,6 @@ extension TenantScope {
     public static func maintenanceTransaction<T: Sendable>(
         _ pool: PostgresPool, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await pool.withConnection { connection in
-            do {
-                _ = try connection.pipeline([begin, PostgresStatement(setSQL, [maintenanceSetting, "on"])])
-                let value = try body(connection)
-                try connection.execute("COMMIT")
-                return value
-            } catch {
-                // The original error matters; a failed ROLLBACK leaves the connection to be discarded.
-                try? connection.execute("ROLLBACK")
-                throw error
-            }
-        }
+        try await transaction(pool, setting: maintenanceSetting, to: "on", body)
     }
 }

@@ -18,12 +18,21 @@ public enum TenantScope {
     public static func transaction<T: Sendable>(
         _ pool: PostgresPool, tenantID: String, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
+        try await transaction(pool, setting: setting, to: tenantID, body)
+    }
+
+    /// Runs `body` in a transaction with the custom setting `name` set locally to `value`; `BEGIN`
+    /// and the setting travel in one round trip.
+    static func transaction<T: Sendable>(
+        _ pool: PostgresPool, setting name: String, to value: String,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
         try await pool.withConnection { connection in
             do {
-                _ = try connection.pipeline([begin, PostgresStatement(setSQL, [setting, tenantID])])
-                let value = try body(connection)
+                _ = try connection.pipeline([begin, PostgresStatement(setSQL, [name, value])])
+                let result = try body(connection)
                 try connection.execute("COMMIT")
-                return value
+                return result
             } catch {
                 // The original error matters; a failed ROLLBACK leaves the connection to be discarded.
                 try? connection.execute("ROLLBACK")
@@ -58,8 +67,8 @@ public enum TenantScope {
         }
     }
 
-    static let setSQL = "SELECT set_config($1, $2, true)"
-    static let begin = PostgresStatement("BEGIN")
+    private static let setSQL = "SELECT set_config($1, $2, true)"
+    private static let begin = PostgresStatement("BEGIN")
     private static let commit = PostgresStatement("COMMIT")
 
     /// The policy SQL for a tenant table (used by migrations).

@@ -24,21 +24,6 @@ public struct RedisReadyService: Service {
 
     /// Pings until Redis answers or shutdown begins; warns once, not per attempt.
     public static func waitForRedis(_ redis: RedisClient, logger: Logger) async throws {
-        var delay = Duration.milliseconds(100)
-        var warned = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await redis.ping()
-                if warned { logger.info("redis reachable") }
-                return
-            } catch {
-                if !warned {
-                    logger.warning("redis not reachable; retrying with backoff", metadata: ["error": "\(error)"])
-                    warned = true
-                }
-                await sleepUnlessShuttingDown(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
+        _ = await retryWhileRedisIsUnreachable(logger: logger) { try await redis.ping() }
     }
 }

@@ -65,23 +65,9 @@ public struct TaskWorker: Service {
 
     /// Creates the consumer groups, retrying with backoff while Redis is down.
     private func prepareGroups() async -> Bool {
-        var delay = Duration.milliseconds(100)
-        var warned = false
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                for name in settings.queues { try await queue.ensureGroup(name) }
-                if warned { logger.info("redis reachable") }
-                return true
-            } catch {
-                if !warned {
-                    logger.warning("redis not reachable; retrying with backoff", metadata: ["error": "\(error)"])
-                    warned = true
-                }
-                await sleepUnlessShuttingDown(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
+        await retryWhileRedisIsUnreachable(logger: logger) {
+            for name in settings.queues { try await queue.ensureGroup(name) }
         }
-        return false
     }
 
     private func fetchLoop(gate: SlotGate, group: inout DiscardingTaskGroup) async {
