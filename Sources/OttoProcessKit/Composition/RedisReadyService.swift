@@ -17,13 +17,13 @@ public struct RedisReadyService: Service {
     }
 
     public func run() async throws {
-        try? await RedisReadyService.waitForRedis(redis, logger: logger)
+        await RedisReadyService.waitForRedis(redis, logger: logger)
         if !Task.isShuttingDownGracefully { logger.info("\(message)") }
         try? await gracefulShutdown()
     }
 
     /// Pings until Redis answers or shutdown begins; warns once, not per attempt.
-    public static func waitForRedis(_ redis: RedisClient, logger: Logger) async throws {
+    public static func waitForRedis(_ redis: RedisClient, logger: Logger) async {
         _ = await retryWhileRedisIsUnreachable(logger: logger) { try await redis.ping() }
     }
 }

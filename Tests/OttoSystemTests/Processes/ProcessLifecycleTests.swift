@@ -68,6 +68,24 @@ struct ProcessLifecycleTests {
         #expect(output.contains("redis"))
     }
 
+    @Test("otto-beat's check-config --connect checks Redis, and only Redis: 0 when it answers, 69 naming it when not")
+    func beatCheckConfigConnect() async throws {
+        let redis = try TestServices.redisURL()
+        // DATABASE_URL is set but not the beat's: it never opens PostgreSQL, even at a dead address.
+        let environment = ["ENABLE_CELERY_BEAT": "true", "DATABASE_URL": "postgres://otto@127.0.0.1:1/none"]
+        let (ok, okOutput) = try await ChildProcess.run(
+            "otto-beat", ["check-config", "--connect"], environment: environment.merging(["REDIS_URL": redis]) { $1 })
+        #expect(ok == 0, "\(okOutput)")
+        #expect(okOutput.contains("redis: ok"), "\(okOutput)")
+        #expect(!okOutput.contains("database"), "\(okOutput)")
+        let (down, output) = try await ChildProcess.run(
+            "otto-beat", ["check-config", "--connect"],
+            environment: environment.merging(["REDIS_URL": "redis://127.0.0.1:1/0"]) { $1 })
+        #expect(down == 69, "\(output)")
+        #expect(output.contains("redis: did not answer"), "\(output)")
+        #expect(output.contains("unavailable: redis"), "\(output)")
+    }
+
     @Test("a worker with ENABLE_CELERY=false idles, says why, and exits 0 on SIGTERM")
     func disabledWorkerIdles() async throws {
         let child = ChildProcess(binary: "otto-worker", environment: ["APP_ENV": "test"])
