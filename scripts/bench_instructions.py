@@ -5,8 +5,11 @@ A benchmark, not a test: it asserts nothing. Wall-clock figures on this shared m
 half from one day to the next; the number of instructions a process executes for a fixed
 workload does not, so a regression shows here as a number that moves with the code only.
 
-Three fixed workloads, each against one process run under `valgrind --tool=callgrind`:
+Four fixed workloads, each against one process run under `valgrind --tool=callgrind`, and the
+bare Hummingbird route (MinimalServer, /health's ceiling in `make bench`) measured the same way:
 
+- health: one GET /health through otto-api (no dependency touched: what every request pays in
+  the server, the middleware chain and the generated OpenAPI layer);
 - webhook: one signed Twilio status callback through otto-api (ENABLE_CELERY=true, so the
   processing task is enqueued to Redis, not run in-process), a distinct CallSid per request;
 - task: 1,000 `otto.ping` tasks through one otto-worker (enqueued by an un-instrumented
@@ -88,7 +91,7 @@ def prepared_binaries():
     target = os.path.join(WORK_DIR, "bin")
     os.makedirs(target, exist_ok=True)
     paths = {}
-    for name in ("otto-api", "otto-worker"):
+    for name in ("otto-api", "otto-worker", "MinimalServer"):
         source, copy = os.path.join(BIN, name), os.path.join(target, name)
         if not os.path.exists(copy) or os.path.getmtime(copy) < os.path.getmtime(source):
             subprocess.run(["objcopy", "--strip-debug", source, copy], check=True)
@@ -103,14 +106,14 @@ def prepared_binaries():
 class Callgrind:
     """One process under callgrind, with dumps taken on request."""
 
-    def __init__(self, binary, env, label, shim):
+    def __init__(self, binary, env, label, shim, args=()):
         self.prefix = os.path.join(WORK_DIR, f"{label}.callgrind")
         for old in glob.glob(self.prefix + "*"):
             os.remove(old)
         environment = {"PATH": "/usr/bin:/bin", "LD_PRELOAD": shim, **env}
         self.log = open(os.path.join(WORK_DIR, f"{label}.log"), "w")
         self.process = subprocess.Popen(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={self.prefix}", binary],
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={self.prefix}", binary, *args],
             env=environment, stdout=self.log, stderr=subprocess.STDOUT)
         self.dumps = 0
         # Valgrind names its vgdb pipes after $HOST, which Otto reads as its listen address:
@@ -231,6 +234,16 @@ def measure_api(paths, run):
         stamp = f"{int(time.time())}{run}"
         sequence = iter(range(10 ** 6))
 
+        log(f"run {run}: {WARMUP} warm-up GET /health, then {REQUESTS} measured")
+        for _ in range(WARMUP):
+            send(connection, "GET", "/health")
+        api.dump()
+        figures["health_windows"] = []
+        for _ in range(WINDOWS):
+            for _ in range(REQUESTS):
+                send(connection, "GET", "/health")
+            figures["health_windows"].append(api.dump())
+
         def webhook():
             send(connection, "POST", *signed_webhook(port, tenant, f"CAinstr{stamp}{next(sequence):06d}"))
 
@@ -274,6 +287,28 @@ def measure_api(paths, run):
         redis.close()
         delete_keys(prefix)
     return figures
+
+
+def measure_bare_route(paths, run):
+    """Instructions per GET /health of the bare Hummingbird route (MinimalServer): /health's ceiling."""
+    port = bench.free_port()
+    server = Callgrind(paths["MinimalServer"], {}, f"bare-{run}", paths["shim"], args=(str(port),))
+    try:
+        if not bench.wait_http(f"http://127.0.0.1:{port}/health", timeout=START_TIMEOUT):
+            raise SystemExit("MinimalServer did not start under callgrind")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=START_TIMEOUT)
+        for _ in range(WARMUP):
+            send(connection, "GET", "/health")
+        server.dump()
+        windows = []
+        for _ in range(WINDOWS):
+            for _ in range(REQUESTS):
+                send(connection, "GET", "/health")
+            windows.append(server.dump())
+        connection.close()
+    finally:
+        server.stop()
+    return {"bare_windows": windows}
 
 
 def measure_worker(paths, run):
@@ -329,12 +364,16 @@ def main():
     runs = []
     for run in range(1, RUNS + 1):
         began = time.monotonic()
-        totals = {**measure_api(paths, run), **measure_worker(paths, run)}
+        totals = {**measure_bare_route(paths, run), **measure_api(paths, run), **measure_worker(paths, run)}
         runs.append({
+            "bare_route_instructions_per_request": round(min(totals["bare_windows"]) / REQUESTS),
+            "health_instructions_per_request": round(min(totals["health_windows"]) / REQUESTS),
             "webhook_instructions_per_request": round(min(totals["webhook_windows"]) / REQUESTS),
             "page_instructions_per_request": round(min(totals["page_windows"]) / REQUESTS),
             "task_instructions_per_task": round(min(totals["task_windows"]) / TASKS),
             "windows_per_request": {
+                "bare_route": [round(total / REQUESTS) for total in totals["bare_windows"]],
+                "health": [round(total / REQUESTS) for total in totals["health_windows"]],
                 "webhook": [round(total / REQUESTS) for total in totals["webhook_windows"]],
                 "page": [round(total / REQUESTS) for total in totals["page_windows"]],
                 "task": [round(total / TASKS) for total in totals["task_windows"]]},
@@ -350,7 +389,8 @@ def main():
     with open("/proc/cpuinfo") as cpu:
         model = next((line.split(":", 1)[1].strip() for line in cpu if line.startswith("model name")), "unknown")
     figures = {}
-    for key in ("webhook_instructions_per_request", "page_instructions_per_request", "task_instructions_per_task"):
+    for key in ("bare_route_instructions_per_request", "health_instructions_per_request", "webhook_instructions_per_request", "page_instructions_per_request",
+                "task_instructions_per_task"):
         values = [run[key] for run in runs]
         mean = statistics.mean(values)
         figures[key] = {"runs": values, "mean": round(mean),
@@ -367,6 +407,8 @@ def main():
     with open(os.path.join(ROOT, ".bench", "instructions.json"), "w") as output:
         json.dump(results, output, indent=2)
     rows = [
+        ("GET /health, bare Hummingbird route (MinimalServer)", "per request", "bare_route_instructions_per_request"),
+        ("GET /health (otto-api)", "per request", "health_instructions_per_request"),
         ("signed Twilio webhook (otto-api, ENABLE_CELERY=true)", "per request", "webhook_instructions_per_request"),
         ("authenticated GET /v1/calls?limit=20 (otto-api)", "per request", "page_instructions_per_request"),
         ("otto.ping (otto-worker, WORKER_CONCURRENCY=4)", "per task", "task_instructions_per_task"),
@@ -381,6 +423,10 @@ def main():
     for name, unit, key in rows:
         values = "  ".join(f"{value:,}".rjust(14) for value in figures[key]["runs"])
         print(f"  {name.ljust(width)}  {unit.ljust(11)}  {values}  {figures[key]['spread_percent']:>7}%")
+    ceiling = figures["bare_route_instructions_per_request"]["mean"]
+    if ceiling:
+        print(f"  /health against the bare route: {ceiling / figures['health_instructions_per_request']['mean']:.0%} "
+              f"(the bare route's instructions over otto-api's; {figures['health_instructions_per_request']['mean'] / ceiling:.2f}x)")
     for run_index, run in enumerate(runs, 1):
         print(f"  run {run_index} windows: {run['windows_per_request']}")
     for label, key in (("webhook", "webhook_redis"), ("page", "page_redis")):

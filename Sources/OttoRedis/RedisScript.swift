@@ -1,4 +1,3 @@
-import Crypto
 import OttoSupport
 
 /// A Lua script with its SHA1 computed once, so `RedisClient.eval` can send `EVALSHA`
@@ -12,7 +11,6 @@ public struct RedisScript: Sendable {
     /// Hashes `source`; keep scripts in `static let`s so this runs once.
     public init(_ source: String) {
         self.source = source
-        let digest = Insecure.SHA1.hash(data: Array(source.utf8))
-        self.sha1 = Hex.encode(digest)
+        self.sha1 = Hex.encode(SHA1.hash(source.utf8))
     }
 }

@@ -159,7 +159,9 @@ struct ProcessLifecycleTests {
         #expect(symbols.contains("Hummingbird") == linksHummingbird)
     }
 
-    @Test("otto-beat links neither libpq, PostgreSQL code, the domain nor the providers' HTTP client; otto-worker does")
+    @Test(
+        "otto-beat links neither libpq, PostgreSQL code, the domain, the providers' HTTP client nor swift-crypto; otto-worker does"
+    )
     func beatLinksOnlyRedis() async throws {
         for (binary, linksPostgres) in [("otto-beat", false), ("otto-worker", true)] {
             let path = TestServices.binary(binary)
@@ -171,6 +173,8 @@ struct ProcessLifecycleTests {
                 #expect(nm.text.contains(module) == linksPostgres, "\(binary): \(module)")
             }
             #expect(nm.text.contains("PQconnectPoll") == linksPostgres, "\(binary): libpq")
+            // swift-crypto's BoringSSL (the beat names its Lua scripts with OttoSupport's SHA1).
+            #expect(nm.text.contains("CCryptoBoringSSL_") == linksPostgres, "\(binary): swift-crypto")
             let ldd = try await ProcessRunner.run("/usr/bin/ldd", [path])
             #expect(ldd.status == 0)
             #expect(ldd.text.contains("libpq.so") == linksPostgres, "\(binary): \(ldd.text)")
