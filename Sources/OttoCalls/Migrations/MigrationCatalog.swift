@@ -11,5 +11,6 @@ public enum MigrationCatalog {
         callPipeline,
         workflowFailures,
         usageByDay,
+        webhookEventsByCall,
     ]
 }

@@ -174,6 +174,23 @@ import Testing
             timeLimit: 300, resultTTL: nil, lastError: nil)
         return TaskContext(envelope: envelope, logger: Logger(label: "otto.tests.task"))
     }
+
+    @Test("the reprocess lookup of a call's latest event reads webhook_events_by_call, never every event")
+    func latestEventLookupIsIndexed() async throws {
+        try await CallsTestDatabase.withPool { pool in
+            let plan = try await pool.transaction { connection -> String in
+                _ = try connection.query("SET LOCAL enable_seqscan = off")
+                let query = CallStore.latestEventSQL.replacingOccurrences(
+                    of: "$1", with: "'00000000-0000-4000-8000-000000000000'")
+                return try connection.query("EXPLAIN " + query).rows.compactMap {
+                    try $0.decode(String?.self, "QUERY PLAN")
+                }
+                .joined(separator: "\n")
+            }
+            #expect(plan.contains("webhook_events_by_call"), "\(plan)")
+            #expect(!plan.contains("Seq Scan on webhook_events"), "\(plan)")
+        }
+    }
 }
 
 enum TestServicesPrefix {
