@@ -235,14 +235,7 @@ def measure_api(paths, run):
         sequence = iter(range(10 ** 6))
 
         log(f"run {run}: {WARMUP} warm-up GET /health, then {REQUESTS} measured")
-        for _ in range(WARMUP):
-            send(connection, "GET", "/health")
-        api.dump()
-        figures["health_windows"] = []
-        for _ in range(WINDOWS):
-            for _ in range(REQUESTS):
-                send(connection, "GET", "/health")
-            figures["health_windows"].append(api.dump())
+        figures["health_windows"] = measured_windows(api, lambda: send(connection, "GET", "/health"))
 
         def webhook():
             send(connection, "POST", *signed_webhook(port, tenant, f"CAinstr{stamp}{next(sequence):06d}"))
@@ -289,6 +282,19 @@ def measure_api(paths, run):
     return figures
 
 
+def measured_windows(process, request):
+    """WARMUP requests, a dump, then WINDOWS windows of REQUESTS requests: each window's dump total."""
+    for _ in range(WARMUP):
+        request()
+    process.dump()
+    windows = []
+    for _ in range(WINDOWS):
+        for _ in range(REQUESTS):
+            request()
+        windows.append(process.dump())
+    return windows
+
+
 def measure_bare_route(paths, run):
     """Instructions per GET /health of the bare Hummingbird route (MinimalServer): /health's ceiling."""
     port = bench.free_port()
@@ -297,14 +303,7 @@ def measure_bare_route(paths, run):
         if not bench.wait_http(f"http://127.0.0.1:{port}/health", timeout=START_TIMEOUT):
             raise SystemExit("MinimalServer did not start under callgrind")
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=START_TIMEOUT)
-        for _ in range(WARMUP):
-            send(connection, "GET", "/health")
-        server.dump()
-        windows = []
-        for _ in range(WINDOWS):
-            for _ in range(REQUESTS):
-                send(connection, "GET", "/health")
-            windows.append(server.dump())
+        windows = measured_windows(server, lambda: send(connection, "GET", "/health"))
         connection.close()
     finally:
         server.stop()
@@ -389,8 +388,8 @@ def main():
     with open("/proc/cpuinfo") as cpu:
         model = next((line.split(":", 1)[1].strip() for line in cpu if line.startswith("model name")), "unknown")
     figures = {}
-    for key in ("bare_route_instructions_per_request", "health_instructions_per_request", "webhook_instructions_per_request", "page_instructions_per_request",
-                "task_instructions_per_task"):
+    for key in ("bare_route_instructions_per_request", "health_instructions_per_request",
+                "webhook_instructions_per_request", "page_instructions_per_request", "task_instructions_per_task"):
         values = [run[key] for run in runs]
         mean = statistics.mean(values)
         figures[key] = {"runs": values, "mean": round(mean),
