@@ -1,10 +1,5 @@
 import Logging
-import NIOConcurrencyHelpers
 import OttoSupport
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// A swift-log handler that writes one JSON object per line, metadata keys at the top level,
 /// so Fly's log shipping and `jq` read it without a schema.
@@ -38,57 +33,29 @@ public struct JSONLogHandler: LogHandler {
             if !provided.isEmpty { merged.merge(provided) { _, new in new } }
             if let extra = event.metadata, !extra.isEmpty { merged.merge(extra) { _, new in new } }
         }
-        var line = "{\"timestamp\":\""
-        line += LogTimestamp.now()
-        line += "\",\"level\":\""
-        line += event.level.rawValue
-        line += "\",\"logger\":"
+        var line: [UInt8] = []
+        line.reserveCapacity(512)
+        JSONText.appendRaw("{\"timestamp\":\"", to: &line)
+        LogTimestamp.appendNow(to: &line)
+        JSONText.appendRaw("\",\"level\":\"", to: &line)
+        line.append(contentsOf: event.level.rawValue.utf8)
+        JSONText.appendRaw("\",\"logger\":", to: &line)
         JSONText.appendString(label, to: &line)
-        line += ",\"message\":"
+        JSONText.appendRaw(",\"message\":", to: &line)
         JSONText.appendString(event.message.description, to: &line)
-        for key in merged.keys.sorted() where !Self.reserved.contains(key) {
-            line += ","
+        // Sorted pairs, not sorted keys and a lookup each: no key is hashed twice.
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.isReserved(key) {
+            line.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &line)
-            line += ":"
-            JSONText.appendMetadata(merged[key]!, to: &line)
+            line.append(UInt8(ascii: ":"))
+            JSONText.appendMetadata(value, to: &line)
         }
-        line += "}\n"
+        JSONText.appendRaw("}\n", to: &line)
         output.write(line)
     }
 
-    private static let reserved: Set<String> = ["timestamp", "level", "logger", "message"]
-}
-
-/// Where log lines go: standard output, or a buffer a test reads.
-public final class LogOutput: Sendable {
-    private let lines: NIOLockedValueBox<[String]>?
-    private let lock = NIOLock()
-
-    private init(capture: Bool) { lines = capture ? NIOLockedValueBox([]) : nil }
-
-    /// Standard output, one write per line.
-    public static let standardOutput = LogOutput(capture: false)
-    /// A buffer for tests.
-    public static func capturing() -> LogOutput { LogOutput(capture: true) }
-
-    /// The lines captured so far (tests only).
-    public var capturedLines: [String] { lines?.withLockedValue { $0 } ?? [] }
-
-    func write(_ line: String) {
-        if let lines {
-            lines.withLockedValue { $0.append(line) }
-            return
-        }
-        lock.withLock {
-            var copy = line
-            copy.withUTF8 { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
+    /// The four keys the handler writes itself; metadata with these names is dropped.
+    private static func isReserved(_ key: String) -> Bool {
+        key == "timestamp" || key == "level" || key == "logger" || key == "message"
     }
 }

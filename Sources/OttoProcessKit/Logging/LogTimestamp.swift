@@ -6,26 +6,59 @@
 public enum LogTimestamp {
     /// Now, with milliseconds (log lines).
     public static func now() -> String {
+        var bytes: [UInt8] = []
+        appendNow(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends now, with milliseconds (`2026-11-29T15:44:06.123Z`), to a line being built.
+    public static func appendNow(to output: inout [UInt8]) {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return format(seconds: spec.tv_sec, milliseconds: Int32(spec.tv_nsec / 1_000_000))
+        append(seconds: spec.tv_sec, milliseconds: Int32(spec.tv_nsec / 1_000_000), to: &output)
     }
 
     /// A unix time in whole seconds (`2026-11-29T15:44:06Z`).
     public static func rfc3339(_ unixSeconds: Double) -> String {
-        format(seconds: time_t(unixSeconds), milliseconds: nil)
+        var bytes: [UInt8] = []
+        append(seconds: time_t(unixSeconds), milliseconds: nil, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func format(seconds: time_t, milliseconds: Int32?) -> String {
+    private static func append(seconds: time_t, milliseconds: Int32?, to output: inout [UInt8]) {
         var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        func digits(_ value: Int32, _ width: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var value = value
+            if value >= divisor * 10 {
+                // A year past 9999 keeps all its digits.
+                output.append(contentsOf: String(value).utf8)
+                return
+            }
+            while divisor > 0 {
+                output.append(UInt8(ascii: "0") + UInt8(value / divisor))
+                value %= divisor
+                divisor /= 10
+            }
         }
-        let fraction = milliseconds.map { ".\(pad($0, 3))" } ?? ""
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))\(fraction)Z"
+        digits(parts.tm_year + 1900, 4)
+        output.append(UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2)
+        output.append(UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2)
+        output.append(UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2)
+        output.append(UInt8(ascii: ":"))
+        digits(parts.tm_min, 2)
+        output.append(UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2)
+        if let milliseconds {
+            output.append(UInt8(ascii: "."))
+            digits(milliseconds, 3)
+        }
+        output.append(UInt8(ascii: "Z"))
     }
 }
