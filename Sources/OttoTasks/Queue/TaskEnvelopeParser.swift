@@ -24,40 +24,28 @@ struct TaskEnvelopeParser {
         }
     }
 
-    /// One JSON scalar: a string, a number (its text, validated) or null.
+    /// One JSON scalar: a string, a number (where its validated text lies in the bytes) or null.
     private enum Value {
         case string(String)
-        case number(String)
+        case number(Range<Int>)
         case null
     }
 
     /// The envelope's keys, in ``TaskEnvelope/CodingKeys``' spelling; a value's slot is its index.
-    private static let keys = [
+    private static let keys: [[UInt8]] = [
         "id", "name", "args", "queue", "attempt", "max_attempts", "enqueued_at", "due_at", "tenant_id", "dedup_key",
         "traceparent", "time_limit", "result_ttl", "last_error", "first_failed_at", "deferrals", "first_deferred_at",
-    ]
+    ].map { Array($0.utf8) }
 
-    private static func slot(_ key: String) -> Int? {
-        switch key {
-        case "id": 0
-        case "name": 1
-        case "args": 2
-        case "queue": 3
-        case "attempt": 4
-        case "max_attempts": 5
-        case "enqueued_at": 6
-        case "due_at": 7
-        case "tenant_id": 8
-        case "dedup_key": 9
-        case "traceparent": 10
-        case "time_limit": 11
-        case "result_ttl": 12
-        case "last_error": 13
-        case "first_failed_at": 14
-        case "deferrals": 15
-        case "first_deferred_at": 16
-        default: nil
+    /// The slot of the key whose bytes (quotes excluded) lie in `range`, compared as bytes: no
+    /// string is made for a known key.
+    private func slot(_ range: Range<Int>) -> Int? {
+        let key = UnsafeBufferPointer(rebasing: bytes[range])
+        for (slot, candidate) in Self.keys.enumerated()
+        where candidate.count == key.count && candidate.elementsEqual(key) {
+            return slot
         }
+        return nil
     }
 
     private mutating func envelope() -> TaskEnvelope? {
@@ -69,18 +57,19 @@ struct TaskEnvelopeParser {
         if !take(UInt8(ascii: "}")) {
             while true {
                 // A key with an escape in it is left to JSONDecoder.
-                guard take(UInt8(ascii: "\"")), let key = plainString() else { return nil }
+                guard take(UInt8(ascii: "\"")), let key = plainRange() else { return nil }
                 skipSpace()
                 guard take(UInt8(ascii: ":")) else { return nil }
                 skipSpace()
                 guard let value = value() else { return nil }
-                if let slot = Self.slot(key) {
+                if let slot = slot(key) {
                     guard values[slot] == nil else { return nil }
                     values[slot] = value
                 } else {
                     // Unknown keys are ignored, as JSONDecoder ignores them; never twice.
-                    guard !unknown.contains(key) else { return nil }
-                    unknown.append(key)
+                    let name = text(key)
+                    guard !unknown.contains(name) else { return nil }
+                    unknown.append(name)
                 }
                 skipSpace()
                 if take(UInt8(ascii: ",")) {
@@ -93,48 +82,109 @@ struct TaskEnvelopeParser {
         }
         skipSpace()
         guard index == bytes.count else { return nil }
-        return Self.envelope(values)
+        return envelope(values)
     }
 
-    /// The envelope of the values, with `JSONDecoder`'s rules for each: required fields present
-    /// and not null, optional ones absent or null, integers without fraction or exponent.
-    private static func envelope(_ values: [Value?]) -> TaskEnvelope? {
-        func field(_ key: String) -> Value? { values[slot(key)!] }
-        func text(_ key: String) -> String?? {
-            switch field(key) {
+    /// The envelope of the values (indexed by slot, in ``keys``' order), with `JSONDecoder`'s
+    /// rules for each: required fields present and not null, optional ones absent or null,
+    /// integers without fraction or exponent.
+    private func envelope(_ values: [Value?]) -> TaskEnvelope? {
+        func text(_ slot: Int) -> String?? {
+            switch values[slot] {
             case nil, .null?: .some(nil)
             case .string(let value)?: .some(value)
             case .number?: nil
             }
         }
-        func integer(_ key: String) -> Int?? {
-            switch field(key) {
+        func integer(_ slot: Int) -> Int?? {
+            switch values[slot] {
             case nil, .null?: .some(nil)
-            case .number(let value)?: Int(value).map { .some($0) }
+            case .number(let range)?: integerValue(range).map { .some($0) }
             case .string?: nil
             }
         }
-        func real(_ key: String) -> Double?? {
-            switch field(key) {
+        func real(_ slot: Int) -> Double?? {
+            switch values[slot] {
             case nil, .null?: .some(nil)
-            case .number(let value)?: Double(value).flatMap { $0.isFinite ? .some($0) : nil }
+            case .number(let range)?: realValue(range).flatMap { $0.isFinite ? .some($0) : nil }
             case .string?: nil
             }
         }
-        guard let id = text("id") ?? nil, let name = text("name") ?? nil, let arguments = text("args") ?? nil,
-            let queue = text("queue") ?? nil, let attempt = integer("attempt") ?? nil,
-            let maxAttempts = integer("max_attempts") ?? nil, let enqueuedAt = real("enqueued_at") ?? nil,
-            let dueAt = real("due_at") ?? nil, let timeLimit = real("time_limit") ?? nil,
-            let tenantID = text("tenant_id"), let dedupKey = text("dedup_key"),
-            let traceparent = text("traceparent"), let resultTTL = integer("result_ttl"),
-            let lastError = text("last_error"), let firstFailedAt = real("first_failed_at"),
-            let deferrals = integer("deferrals"), let firstDeferredAt = real("first_deferred_at")
+        guard let id = text(0) ?? nil, let name = text(1) ?? nil, let arguments = text(2) ?? nil,
+            let queue = text(3) ?? nil, let attempt = integer(4) ?? nil, let maxAttempts = integer(5) ?? nil,
+            let enqueuedAt = real(6) ?? nil, let dueAt = real(7) ?? nil, let tenantID = text(8),
+            let dedupKey = text(9), let traceparent = text(10), let timeLimit = real(11) ?? nil,
+            let resultTTL = integer(12), let lastError = text(13), let firstFailedAt = real(14),
+            let deferrals = integer(15), let firstDeferredAt = real(16)
         else { return nil }
         return TaskEnvelope(
             id: id, name: name, arguments: arguments, queue: queue, attempt: attempt, maxAttempts: maxAttempts,
             enqueuedAt: enqueuedAt, dueAt: dueAt, tenantID: tenantID, dedupKey: dedupKey, traceparent: traceparent,
             timeLimit: timeLimit, resultTTL: resultTTL, lastError: lastError, firstFailedAt: firstFailedAt,
             deferrals: deferrals, firstDeferredAt: firstDeferredAt)
+    }
+
+    /// A validated number's value as an `Int`: nil when it has a fraction or an exponent, or
+    /// does not fit (as `Int(String)` refuses them).
+    private func integerValue(_ range: Range<Int>) -> Int? {
+        var index = range.lowerBound
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var value = 0
+        while index < range.upperBound {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let digit = Int(byte - 0x30)
+            let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            guard !overflowTimes, !overflowSum else { return nil }
+            value = sum
+            index += 1
+        }
+        return value
+    }
+
+    /// Exact powers of ten as doubles (10^22 is the largest a double holds exactly).
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { power, _ in power * 10 }
+    }
+
+    /// A validated number's value as a `Double`, correctly rounded. What envelopes hold (unix
+    /// times with milliseconds, small limits) takes the exact path: at most 15 significant
+    /// digits are an exact double, and so is 10^k for k <= 22, so one IEEE division rounds
+    /// correctly (Clinger's fast path). Anything else (an exponent, more digits) goes to
+    /// `Double(String)`.
+    private func realValue(_ range: Range<Int>) -> Double? {
+        var index = range.lowerBound
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var mantissa: UInt64 = 0
+        var digitCount = 0
+        var fractionDigits = 0
+        var inFraction = false
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ".") {
+                inFraction = true
+            } else if byte >= 0x30, byte <= 0x39 {
+                mantissa = mantissa &* 10 &+ UInt64(byte - 0x30)
+                digitCount += 1
+                if inFraction { fractionDigits += 1 }
+            } else {
+                break  // an exponent
+            }
+            index += 1
+        }
+        guard index == range.upperBound, digitCount <= 15, fractionDigits <= 22 else {
+            return Double(text(range))
+        }
+        let magnitude = Double(mantissa) / Self.powersOfTen[fractionDigits]
+        return negative ? -magnitude : magnitude
+    }
+
+    /// The bytes in `range` as a string (they came from a Swift string: valid UTF-8).
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     // MARK: Bytes
@@ -174,8 +224,8 @@ struct TaskEnvelopeParser {
         return true
     }
 
-    /// A number as JSON writes it (RFC 8259 §6), as its text.
-    private mutating func number() -> String? {
+    /// A number as JSON writes it (RFC 8259 §6): where its text lies.
+    private mutating func number() -> Range<Int>? {
         let start = index
         _ = take(UInt8(ascii: "-"))
         if take(UInt8(ascii: "0")) {
@@ -188,7 +238,7 @@ struct TaskEnvelopeParser {
             if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
             if digits() == 0 { return nil }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        return start..<index
     }
 
     private mutating func digits() -> Int {
@@ -197,19 +247,19 @@ struct TaskEnvelopeParser {
         return index - start
     }
 
-    /// The rest of a string whose opening quote was taken, when it has no escape.
-    private mutating func plainString() -> String? {
+    /// Where the rest of a string whose opening quote was taken lies (closing quote taken,
+    /// not included), when it has no escape.
+    private mutating func plainRange() -> Range<Int>? {
         let start = index
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
         guard take(UInt8(ascii: "\"")) else { return nil }
-        // The bytes came from a Swift string, so they are valid UTF-8.
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self)
+        return start..<index - 1
     }
 
     /// The rest of a string whose opening quote was taken, with its escapes resolved.
     private mutating func string() -> String? {
         let start = index
-        if let plain = plainString() { return plain }
+        if let plain = plainRange() { return text(plain) }
         index = start
         var scalars = String.UnicodeScalarView()
         var run = start

@@ -34,13 +34,7 @@ struct TaskExecutor: Sendable {
                 error: "malformed envelope")
             return
         }
-        var taskLogger = logger
-        taskLogger[metadataKey: "task_id"] = .string(envelope.id)
-        taskLogger[metadataKey: "task_name"] = .string(envelope.name)
-        taskLogger[metadataKey: "queue"] = .string(envelope.queue)
-        taskLogger[metadataKey: "attempt"] = .stringConvertible(envelope.attempt)
-        if let trace = envelope.traceID { taskLogger[metadataKey: "trace_id"] = .string(trace) }
-        if let tenant = envelope.tenantID { taskLogger[metadataKey: "tenant_id"] = .string(tenant) }
+        let taskLogger = Self.logger(logger, for: envelope)
 
         guard let entry = registry.entry(named: envelope.name) else {
             await bury(delivery, envelopeText: delivery.envelope, reason: "unknown task \(envelope.name)")
@@ -114,6 +108,25 @@ struct TaskExecutor: Sendable {
                 }
             }
         }
+    }
+
+    /// `base` with the task's metadata. Set as one dictionary on a copy of the handler: six
+    /// `logger[metadataKey:]` assignments cost 9,500 instructions a task (callgrind), most of
+    /// it in going through the existential handler once per key.
+    static func logger(_ base: Logger, for envelope: TaskEnvelope) -> Logger {
+        var handler = base.handler
+        var metadata = handler.metadata
+        metadata.reserveCapacity(metadata.count + 6)
+        metadata["task_id"] = .string(envelope.id)
+        metadata["task_name"] = .string(envelope.name)
+        metadata["queue"] = .string(envelope.queue)
+        metadata["attempt"] = .stringConvertible(envelope.attempt)
+        if let trace = envelope.traceID { metadata["trace_id"] = .string(trace) }
+        if let tenant = envelope.tenantID { metadata["tenant_id"] = .string(tenant) }
+        handler.metadata = metadata
+        var logger = base
+        logger.handler = handler
+        return logger
     }
 
     /// Acknowledges this attempt and schedules `next` (a retry or a deferral); the task-end line

@@ -15,13 +15,19 @@ struct TaskEnvelopePropertyTests {
     }
 
     static func real(using random: inout SeededGenerator) -> Double {
-        switch Int.random(in: 0..<5, using: &random) {
+        switch Int.random(in: 0..<7, using: &random) {
         case 0: return Double(Int.random(in: 0...2_000_000_000, using: &random))
         case 1: return Double.random(in: 1_600_000_000...2_000_000_000, using: &random)
         case 2:
             return [0, -0.0, 1e-300, .leastNonzeroMagnitude, 1e300, .greatestFiniteMagnitude, 0.1, 300].randomElement(
                 using: &random)!
         case 3: return Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &random))
+        case 4, 5:
+            // Up to 15 significant digits with up to 22 after the point: the parser's exact
+            // path (a unix time with milliseconds is one), which must round as strtod does.
+            let digits = Double(Int.random(in: 0...999_999_999_999_999, using: &random))
+            let scale = (0..<Int.random(in: 0...22, using: &random)).reduce(1.0) { power, _ in power * 10 }
+            return (Bool.random(using: &random) ? 1 : -1) * digits / scale
         default: return Double.random(in: -1e6...1e6, using: &random)
         }
     }
