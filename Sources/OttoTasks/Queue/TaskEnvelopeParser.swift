@@ -136,7 +136,8 @@ struct TaskEnvelopeParser {
             guard byte >= 0x30, byte <= 0x39 else { return nil }
             let digit = Int(byte - 0x30)
             let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflowSum) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            let (sum, overflowSum) =
+                negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
             guard !overflowTimes, !overflowSum else { return nil }
             value = sum
             index += 1
