@@ -8,17 +8,32 @@ extension FormURLEncoded {
     /// sorted, de-duplicated pairs, verifies for both. `encode` escapes `&` and `=`, so the
     /// text is unambiguous.
     public static func canonical(_ pairs: [(name: String, value: String)]) -> String {
-        var seen = Set<String>()
-        var unique: [(name: String, value: String)] = []
+        String(decoding: canonicalBytes(pairs), as: UTF8.self)
+    }
+
+    /// ``canonical(_:)``'s UTF-8 bytes: each pair is encoded once, and that encoding is both
+    /// the key that drops a repeat and the text that is joined.
+    static func canonicalBytes(_ pairs: [(name: String, value: String)]) -> [UInt8] {
+        var seen = Set<[UInt8]>()
+        var unique: [(name: String, value: String, encoded: [UInt8])] = []
         for pair in pairs {
             // A separator that `encode` never produces keeps name and value apart in the key.
-            let key = encode(pair.name) + "=" + encode(pair.value)
-            if seen.insert(key).inserted { unique.append(pair) }
+            var encoded: [UInt8] = []
+            encode(pair.name, into: &encoded)
+            encoded.append(UInt8(ascii: "="))
+            encode(pair.value, into: &encoded)
+            if seen.insert(encoded).inserted { unique.append((pair.name, pair.value, encoded)) }
         }
         unique.sort { left, right in
             if left.name != right.name { return TwilioSignature.codePointOrder(left.name, right.name) }
             return TwilioSignature.codePointOrder(left.value, right.value)
         }
-        return unique.map { encode($0.name) + "=" + encode($0.value) }.joined(separator: "&")
+        var text: [UInt8] = []
+        text.reserveCapacity(unique.reduce(0) { $0 + $1.encoded.count + 1 })
+        for (index, pair) in unique.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: "&")) }
+            text.append(contentsOf: pair.encoded)
+        }
+        return text
     }
 }

@@ -1,5 +1,9 @@
 import OttoSupport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Twilio's request signature (`X-Twilio-Signature`), as Twilio's documentation and its helper
 /// libraries compute it: base64 of HMAC-SHA1 under the auth token, over the full URL Twilio
 /// called followed by every POST parameter sorted by name, each as name + value.
@@ -34,21 +38,24 @@ public struct TwilioSignature: Sendable {
     }
 
     /// Every POST parameter sorted by name, each as name + value (a name's values sorted too).
-    static func signedParameters(_ parameters: [(name: String, value: String)]) -> String {
+    static func signedParameters(_ parameters: [(name: String, value: String)]) -> [UInt8] {
         var grouped: [String: Set<String>] = [:]
         for parameter in parameters { grouped[parameter.name, default: []].insert(parameter.value) }
-        var message = ""
+        var message: [UInt8] = []
         // Sorted by code point, as Twilio's libraries sort (Python's sorted, Java's TreeMap).
         for name in grouped.keys.sorted(by: Self.codePointOrder) {
             for value in grouped[name]!.sorted(by: Self.codePointOrder) {
-                message += name + value
+                message.append(contentsOf: name.utf8)
+                message.append(contentsOf: value.utf8)
             }
         }
         return message
     }
 
-    private func sign(url: String, signedParameters: String) -> String {
-        WebhookDigest.hmacBase64(.sha1, key: authToken.utf8, message: (url + signedParameters).utf8)
+    private func sign(url: String, signedParameters: [UInt8]) -> String {
+        var message = Array(url.utf8)
+        message.append(contentsOf: signedParameters)
+        return WebhookDigest.hmacBase64(.sha1, key: authToken.utf8, message: message)
     }
 
     /// Whether `signature` is valid for a JSON POST: the URL's `bodySHA256` must equal the body's
@@ -98,7 +105,19 @@ public struct TwilioSignature: Sendable {
         return [url, scheme + userInfo + hostPart + ":" + defaultPort + tail]
     }
 
+    /// Code-point order, compared on UTF-8 bytes: UTF-8's byte order is code-point order.
     static func codePointOrder(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.unicodeScalars.lexicographicallyPrecedes(rhs.unicodeScalars)
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                let common = min(left.count, right.count)
+                if common > 0 {
+                    let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+                    if order != 0 { return order < 0 }
+                }
+                return left.count < right.count
+            }
+        }
     }
 }

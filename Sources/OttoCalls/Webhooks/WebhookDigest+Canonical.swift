@@ -3,7 +3,7 @@ extension WebhookDigest {
     /// (``FormURLEncoded/canonical(_:)``), so a re-sent delivery with its parameters reordered,
     /// repeated or encoded differently is recognised as the same one.
     public static func canonicalSHA256(form pairs: [(name: String, value: String)]) -> String {
-        sha256Hex(Array("form:".utf8) + Array(FormURLEncoded.canonical(pairs).utf8))
+        sha256Hex(Array("form:".utf8) + FormURLEncoded.canonicalBytes(pairs))
     }
 
     /// The de-duplication digest of a JSON delivery: hex SHA-256 of its canonical text

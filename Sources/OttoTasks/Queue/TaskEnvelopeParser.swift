@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Reads a ``TaskEnvelope`` from the JSON ``TaskEnvelope/encoded()`` writes in one pass over
 /// its UTF-8 bytes, without Foundation's `JSONDecoder` (which took a fifth of a worker's CPU at
 /// full speed, about as much as the rest of a task's decoding and bookkeeping together).
@@ -41,9 +45,9 @@ struct TaskEnvelopeParser {
     /// string is made for a known key.
     private func slot(_ range: Range<Int>) -> Int? {
         let key = UnsafeBufferPointer(rebasing: bytes[range])
-        for (slot, candidate) in Self.keys.enumerated()
-        where candidate.count == key.count && candidate.elementsEqual(key) {
-            return slot
+        for (slot, candidate) in Self.keys.enumerated() where candidate.count == key.count {
+            let equal = candidate.withUnsafeBufferPointer { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
+            if equal { return slot }
         }
         return nil
     }
