@@ -1,4 +1,5 @@
 import Logging
+import OttoSupport
 
 /// Minimal JSON encoding for log lines, written as UTF-8 bytes into the line being built: one
 /// scan of each string, whole runs copied at once, always valid JSON.
@@ -15,21 +16,9 @@ public enum JSONText {
     }
 
     /// Appends `value` as a JSON string literal, quotes included.
+    @inline(__always)
     public static func appendString(_ value: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { bytes in
-            var start = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                appendEscape(byte, to: &output)
-                start = index + 1
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
-        }
-        output.append(UInt8(ascii: "\""))
+        JSONString.append(value, to: &output)
     }
 
     /// Appends ASCII text that needs no escaping (keys and punctuation the handler writes itself).
@@ -101,20 +90,5 @@ public enum JSONText {
             if digits() == 0 { return false }
         }
         return next == nil
-    }
-
-    private static func appendEscape(_ byte: UInt8, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\\"))
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
-        case UInt8(ascii: "\n"): output.append(UInt8(ascii: "n"))
-        case UInt8(ascii: "\r"): output.append(UInt8(ascii: "r"))
-        case UInt8(ascii: "\t"): output.append(UInt8(ascii: "t"))
-        default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-            output.append(hex[Int(byte >> 4)])
-            output.append(hex[Int(byte & 0x0F)])
-        }
     }
 }

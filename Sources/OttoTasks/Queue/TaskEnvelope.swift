@@ -66,7 +66,7 @@ public struct TaskEnvelope: Codable, Sendable, Equatable {
     }
 
     public func encoded() throws -> String {
-        String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        try TaskEnvelopeWriter.json(self)
     }
 
     /// The envelope `text` holds: read by ``TaskEnvelopeParser`` when it is the flat JSON that

@@ -89,4 +89,26 @@ struct TaskEnvelopePropertyTests {
         }
         #expect(fastPaths > 0)
     }
+
+    @Test("encoded() writes what JSONEncoder wrote: the same keys and values, non-finite times refused")
+    func writerMatchesJSONEncoder() async throws {
+        var random = PropertyInput.generator("envelope-writer")
+        var refused = 0
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
+            let envelope = Self.envelope(using: &random)
+            let reference = try? JSONEncoder().encode(envelope)
+            guard let reference else {
+                refused += 1
+                #expect(throws: EncodingError.self) { try envelope.encoded() }
+                continue
+            }
+            let written = try envelope.encoded()
+            let expected = try #require(try JSONSerialization.jsonObject(with: reference) as? NSDictionary)
+            let actual = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? NSDictionary)
+            #expect(actual == expected, "\(written.debugDescription)")
+            #expect(try JSONDecoder().decode(TaskEnvelope.self, from: Data(written.utf8)) == envelope)
+        }
+        #expect(refused > 0, "the generator makes non-finite times")
+    }
 }
