@@ -384,15 +384,20 @@ public final class PostgresConnection: @unchecked Sendable {
         var pointers = [UnsafePointer<CChar>?](repeating: nil, count: texts.count)
         var offset = 0
         for (index, text) in texts.enumerated() {
-            guard let text else { continue }
+            guard var text else { continue }
             let start = offset
-            for byte in text.utf8 {
-                guard byte != 0 else {
-                    throw PostgresError(code: .queryFailed, reason: "parameter \(index + 1) contains a NUL character")
-                }
-                storage[offset] = byte
-                offset += 1
+            // Copied whole (memchr, memcpy): a byte at a time cost 20 instructions per byte of a
+            // webhook's payload.
+            let copied = text.withUTF8 { bytes -> Int? in
+                guard let source = bytes.baseAddress, bytes.count > 0 else { return 0 }
+                guard memchr(source, 0, bytes.count) == nil else { return nil }
+                memcpy(storage.baseAddress! + offset, source, bytes.count)
+                return bytes.count
             }
+            guard let copied else {
+                throw PostgresError(code: .queryFailed, reason: "parameter \(index + 1) contains a NUL character")
+            }
+            offset += copied
             storage[offset] = 0
             offset += 1
             pointers[index] = UnsafeRawPointer(storage.baseAddress! + start).assumingMemoryBound(to: CChar.self)

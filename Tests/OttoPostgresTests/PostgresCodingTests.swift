@@ -96,6 +96,28 @@ struct PostgresCodingTests {
         }
     }
 
+    @Test("long and empty text parameters arrive whole; a NUL in one is refused before it is sent")
+    func textParameters() async throws {
+        let long = String(repeating: "ab€😀", count: 5_000)
+        try await PostgresTestDatabase.withPool { pool in
+            let rows = try await pool.query(
+                "SELECT $1::text AS long, $2::text AS empty, $3::text AS null_text, octet_length($1::text) AS bytes",
+                [long, "", String?.none])
+            let row = try #require(rows.first)
+            #expect(try row.decode(String.self, "long") == long)
+            #expect(try row.decode(String.self, "empty") == "")
+            #expect(try row.decode(String?.self, "null_text") == nil)
+            #expect(try row.decode(Int.self, "bytes") == long.utf8.count)
+            let refused = await #expect(throws: PostgresError.self) {
+                _ = try await pool.query("SELECT $1::text, $2::text", ["fine", "nul \u{0} inside"])
+            }
+            #expect(refused?.code == .queryFailed)
+            #expect(refused?.reason == "parameter 2 contains a NUL character")
+            // The connection goes on.
+            #expect(try await pool.query("SELECT 1 AS one").first?.decode(Int.self, "one") == 1)
+        }
+    }
+
     @Test("the server's own timestamps decode in UTC")
     func serverTimestamps() async throws {
         try await PostgresTestDatabase.withPool { pool in

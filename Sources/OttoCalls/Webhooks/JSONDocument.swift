@@ -138,6 +138,12 @@ public struct JSONDocument: Sendable {
     static func writeString(_ text: String, to output: inout [UInt8], nulAsText: Bool) {
         let hex = Hex.digits
         output.append(UInt8(ascii: "\""))
+        // Most strings need no escape: then one scan and one copy, not an append per byte.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -39,6 +39,25 @@ public struct TwilioSignature: Sendable {
 
     /// Every POST parameter sorted by name, each as name + value (a name's values sorted too).
     static func signedParameters(_ parameters: [(name: String, value: String)]) -> [UInt8] {
+        // ASCII text (what Twilio sends) is equal exactly when its bytes are: sorting the pairs
+        // by name and value and dropping adjacent repeats gives the grouped, de-duplicated order
+        // without a dictionary of sets. Other text keeps `String`'s equality (canonical
+        // equivalence) through the dictionary below.
+        if parameters.allSatisfy({ $0.name.utf8.allSatisfy { $0 < 0x80 } && $0.value.utf8.allSatisfy { $0 < 0x80 } }) {
+            let sorted = parameters.sorted { left, right in
+                left.name != right.name
+                    ? codePointOrder(left.name, right.name) : codePointOrder(left.value, right.value)
+            }
+            var message: [UInt8] = []
+            var previous: (name: String, value: String)?
+            for parameter in sorted {
+                if let previous, previous.name == parameter.name, previous.value == parameter.value { continue }
+                message.append(contentsOf: parameter.name.utf8)
+                message.append(contentsOf: parameter.value.utf8)
+                previous = parameter
+            }
+            return message
+        }
         var grouped: [String: Set<String>] = [:]
         for parameter in parameters { grouped[parameter.name, default: []].insert(parameter.value) }
         var message: [UInt8] = []

@@ -170,4 +170,20 @@ struct FormEncodingOraclePropertyTests {
             }
         }
     }
+
+    @Test(
+        "ASCII parameters (Twilio's, the sorted fast path) sign the message the oracle signs, repeats and ties included"
+    )
+    func asciiSignedMessage() async {
+        var random = PropertyInput.generator("form-oracle-ascii")
+        let alphabet = ["", "a", "B", "CallSid", "CallStatus", "a b", "&=%+", "1", "10", "2", "~"]
+        for iteration in 0..<PropertyInput.iterations {
+            await PropertyInput.pause(iteration)
+            let pairs = (0..<Int.random(in: 0...8, using: &random)).map { _ in
+                (name: alphabet.randomElement(using: &random)!, value: alphabet.randomElement(using: &random)!)
+            }
+            #expect(TwilioSignature.signedParameters(pairs) == Array(Legacy.signedParameters(pairs).utf8), "\(pairs)")
+            #expect(FormURLEncoded.canonical(pairs) == Legacy.canonical(pairs), "\(pairs)")
+        }
+    }
 }
