@@ -35,11 +35,16 @@ public struct TaskRegistry: Sendable {
         entries[T.name] = Self.entry(T.self) { argumentsJSON, context in
             let arguments: T.Arguments
             do {
-                arguments = try JSONDecoder().decode(T.Arguments.self, from: Data(argumentsJSON.utf8))
+                arguments =
+                    try FlatJSONDecoder.decode(T.Arguments.self, from: argumentsJSON)
+                    ?? JSONDecoder().decode(T.Arguments.self, from: Data(argumentsJSON.utf8))
             } catch {
                 throw TaskError(.invalidArguments, detail: "arguments do not match \(T.name)")
             }
             let output = try await task.run(arguments, context: context)
+            // Only a task enqueued with a result TTL has its result kept (`TaskExecutor.track`);
+            // for any other the encoding would be thrown away (5,000 instructions a task).
+            guard context.envelope.resultTTL != nil else { return "null" }
             return String(decoding: try JSONEncoder().encode(output), as: UTF8.self)
         }
     }
