@@ -44,7 +44,7 @@ struct ReprocessBodyMiddleware: ServerMiddleware {
     /// `from_step`, when present, is one of the document's steps: a JSON `null` too is refused
     /// (the generated decoding would read it as absent, and re-run the whole workflow).
     static func checkFromStep(_ body: [UInt8]) throws {
-        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
+        guard case .object(let object)? = JSONValue.parse(body),
             let value = object["from_step"]
         else { return }
         let steps = Components.Schemas.ReprocessRequest.FromStepPayload.allCases.map(\.rawValue)
@@ -56,7 +56,7 @@ struct ReprocessBodyMiddleware: ServerMiddleware {
     /// The optional `reason` of a reprocess body (nil when the body or the field is absent).
     static func reason(_ body: [UInt8]) throws -> String? {
         guard !body.isEmpty else { return nil }
-        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+        guard case .object(let object)? = JSONValue.parse(body) else {
             throw Problem(.badRequest, detail: "The body must be a JSON object such as {\"reason\": \"…\"}.")
         }
         switch object["reason"] {

@@ -16,7 +16,7 @@ enum ArgumentMask {
 
     /// `arguments` (a JSON text) with its secret-looking values masked, as compact JSON.
     static func mask(_ arguments: String) -> String {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(arguments.utf8)) else {
+        guard let value = JSONValue.parse(arguments) else {
             return "(not JSON: hidden)"
         }
         let maskedValue = mask(value)

@@ -101,7 +101,7 @@ public struct ProcessWebhookEventTask: OttoTask {
                 return Processed()
             }
             if event.processed && !rerunRequested { return Processed(done: true) }
-            let payload = try? JSONDecoder().decode(JSONValue.self, from: Data(event.payload.utf8))
+            let payload = JSONValue.parse(event.payload)
             var processed = Processed()
             var update: CallUpdate?
             if let payload {

@@ -12,7 +12,7 @@ enum TaskJSON {
 
     /// Whether `text` is a JSON object (what `--args` must be).
     static func isObject(_ text: String) -> Bool {
-        guard case .object = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return false }
+        guard case .object = JSONValue.parse(text) else { return false }
         return true
     }
 }
