@@ -11,7 +11,8 @@ import OttoRedis
 /// first fails to find a client. An unknown name is dead-lettered with a reason, never a crash.
 public struct TaskRegistry: Sendable {
     /// A task's defaults and, where this process can run it, its type-erased runner (arguments
-    /// JSON in, result JSON out).
+    /// JSON in, result JSON out; `null` when the envelope has no result TTL, since nothing keeps
+    /// the result then).
     public struct Entry: Sendable {
         public var name: String
         public var defaultQueue: String
