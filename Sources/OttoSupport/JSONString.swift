@@ -28,10 +28,8 @@ public enum JSONString {
         case UInt8(ascii: "\r"): output.append(UInt8(ascii: "r"))
         case UInt8(ascii: "\t"): output.append(UInt8(ascii: "t"))
         default:
-            let digits: StaticString = "0123456789abcdef"
             output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-            output.append(digits.utf8Start[Int(byte >> 4)])
-            output.append(digits.utf8Start[Int(byte & 0x0F)])
+            Hex.append(CollectionOfOne(byte), to: &output)
         }
     }
 }

@@ -24,10 +24,7 @@ extension FormURLEncoded {
             encode(pair.value, into: &encoded)
             if seen.insert(encoded).inserted { unique.append((pair.name, pair.value, encoded)) }
         }
-        unique.sort { left, right in
-            if left.name != right.name { return TwilioSignature.codePointOrder(left.name, right.name) }
-            return TwilioSignature.codePointOrder(left.value, right.value)
-        }
+        unique.sort { TwilioSignature.pairOrder(($0.name, $0.value), ($1.name, $1.value)) }
         var text: [UInt8] = []
         text.reserveCapacity(unique.reduce(0) { $0 + $1.encoded.count + 1 })
         for (index, pair) in unique.enumerated() {

@@ -44,10 +44,7 @@ public struct TwilioSignature: Sendable {
         // without a dictionary of sets. Other text keeps `String`'s equality (canonical
         // equivalence) through the dictionary below.
         if parameters.allSatisfy({ $0.name.utf8.allSatisfy { $0 < 0x80 } && $0.value.utf8.allSatisfy { $0 < 0x80 } }) {
-            let sorted = parameters.sorted { left, right in
-                left.name != right.name
-                    ? codePointOrder(left.name, right.name) : codePointOrder(left.value, right.value)
-            }
+            let sorted = parameters.sorted(by: pairOrder)
             var message: [UInt8] = []
             var previous: (name: String, value: String)?
             for parameter in sorted {
@@ -122,6 +119,12 @@ public struct TwilioSignature: Sendable {
             return [url]  // a non-default port: only the URL as given
         }
         return [url, scheme + userInfo + hostPart + ":" + defaultPort + tail]
+    }
+
+    /// Pairs by name, then value, each in code-point order: the order Twilio signs in, and the
+    /// canonical form's (``FormURLEncoded/canonical(_:)``).
+    static func pairOrder(_ left: (name: String, value: String), _ right: (name: String, value: String)) -> Bool {
+        left.name != right.name ? codePointOrder(left.name, right.name) : codePointOrder(left.value, right.value)
     }
 
     /// Code-point order, compared on UTF-8 bytes: UTF-8's byte order is code-point order.

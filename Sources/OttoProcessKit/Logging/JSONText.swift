@@ -59,36 +59,10 @@ public enum JSONText {
         }
     }
 
-    /// Whether a description is already a JSON number (RFC 8259's grammar) or boolean, so that
+    /// Whether a description is already a JSON number (``JSONNumber``) or boolean, so that
     /// numbers stay numbers; anything else (`inf`, `nan`, `0x1F`, a UUID) is written as a string.
     /// Checked on the text, not the type: a dynamic cast of the existential costs more than this.
     static func isBareJSON(_ text: String) -> Bool {
-        if text == "true" || text == "false" { return true }
-        var bytes = text.utf8.makeIterator()
-        var next = bytes.next()
-        func digits() -> Int {
-            var count = 0
-            while let byte = next, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                count += 1
-                next = bytes.next()
-            }
-            return count
-        }
-        if next == UInt8(ascii: "-") { next = bytes.next() }
-        if next == UInt8(ascii: "0") {
-            next = bytes.next()
-        } else if digits() == 0 {
-            return false
-        }
-        if next == UInt8(ascii: ".") {
-            next = bytes.next()
-            if digits() == 0 { return false }
-        }
-        if next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
-            next = bytes.next()
-            if next == UInt8(ascii: "+") || next == UInt8(ascii: "-") { next = bytes.next() }
-            if digits() == 0 { return false }
-        }
-        return next == nil
+        text == "true" || text == "false" || JSONNumber.isNumber(text)
     }
 }

@@ -40,12 +40,12 @@ enum FlatJSONDecoder {
             var scanner = FlatJSONScanner(buffer)
             var members: [String: Scalar] = [:]
             let read = scanner.members { key, value in
-                let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[key]), as: UTF8.self)
+                let name = FlatJSONScanner.text(key, in: buffer)
                 let scalar: Scalar
                 switch value {
                 case .string(let text): scalar = .string(text)
                 case .number(let range):
-                    scalar = .number(String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self))
+                    scalar = .number(FlatJSONScanner.text(range, in: buffer))
                 case .bool(let flag): scalar = .bool(flag)
                 case .null: scalar = .null
                 }

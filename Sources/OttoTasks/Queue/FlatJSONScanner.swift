@@ -1,3 +1,5 @@
+import OttoSupport
+
 /// One pass over the UTF-8 bytes of a flat JSON object (RFC 8259): members whose values are
 /// strings, numbers, booleans and null. The task envelope's reader (``TaskEnvelopeParser``) and
 /// the arguments' (``FlatJSONDecoder``) are built on it; both leave anything else (a nested
@@ -107,7 +109,10 @@ struct FlatJSONScanner {
     }
 
     /// The bytes in `range` as a string (they came from a Swift string: valid UTF-8).
-    func text(_ range: Range<Int>) -> String {
+    func text(_ range: Range<Int>) -> String { Self.text(range, in: bytes) }
+
+    /// ``text(_:)`` for a caller that holds the bytes while the scanner is busy (in `members`).
+    static func text(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
@@ -154,27 +159,11 @@ struct FlatJSONScanner {
         return true
     }
 
-    /// A number as JSON writes it (RFC 8259 §6): where its text lies.
+    /// A number as JSON writes it (``JSONNumber``): where its text lies.
     private mutating func number() -> Range<Int>? {
-        let start = index
-        _ = take(UInt8(ascii: "-"))
-        if take(UInt8(ascii: "0")) {
-            if let byte = current, (0x30...0x39).contains(byte) { return nil }  // no leading zeros
-        } else if digits() == 0 {
-            return nil
-        }
-        if take(UInt8(ascii: ".")), digits() == 0 { return nil }
-        if take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
-            if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
-            if digits() == 0 { return nil }
-        }
-        return start..<index
-    }
-
-    private mutating func digits() -> Int {
-        let start = index
-        while let byte = current, (0x30...0x39).contains(byte) { index += 1 }
-        return index - start
+        guard let end = JSONNumber.end(in: bytes, from: index) else { return nil }
+        defer { index = end }
+        return index..<end
     }
 
     /// Where the rest of a string whose opening quote was taken lies (closing quote taken,

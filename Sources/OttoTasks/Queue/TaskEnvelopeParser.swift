@@ -25,7 +25,7 @@ enum TaskEnvelopeParser {
                     values[slot] = value
                 } else {
                     // Unknown keys are ignored, as JSONDecoder ignores them; never twice.
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[key]), as: UTF8.self)
+                    let name = FlatJSONScanner.text(key, in: buffer)
                     guard !unknown.contains(name) else { return false }
                     unknown.append(name)
                 }
