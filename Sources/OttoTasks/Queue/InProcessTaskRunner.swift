@@ -120,11 +120,9 @@ public struct InProcessTaskRunner: TaskEnqueuer, Service {
     private func execute(_ envelope: TaskEnvelope) async {
         defer { queue.finished() }
         let start = ContinuousClock.now
-        var taskLogger = logger
-        taskLogger[metadataKey: "task_id"] = .string(envelope.id)
-        taskLogger[metadataKey: "task_name"] = .string(envelope.name)
-        if let trace = envelope.traceID { taskLogger[metadataKey: "trace_id"] = .string(trace) }
-        if let tenant = envelope.tenantID { taskLogger[metadataKey: "tenant_id"] = .string(tenant) }
+        // The worker's task metadata, so a task logs the same keys wherever it runs (`TaskContext`
+        // promises `queue` and `attempt` too, which this copy of it had left out).
+        let taskLogger = TaskExecutor.logger(logger, for: envelope)
         let end = { (outcome: TaskOutcome, error: String?) in
             TaskEndLine.log(
                 logger, name: envelope.name, queue: envelope.queue, envelope: envelope, outcome: outcome,

@@ -36,4 +36,41 @@ struct TaskLoggerTests {
         #expect(process["worker_id"] as? String == "w-7")
         #expect(process["task_id"] == nil)
     }
+
+    @Test("a task run in-process (ENABLE_CELERY=false) logs through a logger with the same task metadata")
+    func inProcessMetadata() async throws {
+        let output = LogOutput.capturing()
+        let runner = InProcessTaskRunner(
+            registry: {
+                var registry = TaskRegistry()
+                registry.register(StepLoggingTask())
+                return registry
+            }(), logger: LoggingSetup.logger(label: "otto.api", output: output), concurrency: 1)
+        let running = Task { try? await runner.run() }
+        let enqueued = try await runner.enqueue(
+            name: StepLoggingTask.name, arguments: "{}", options: EnqueueOptions(maxAttempts: 1))
+        let deadline = ContinuousClock.now + .seconds(10)
+        func stepLine() -> [String: Any]? {
+            output.capturedLines.lazy.compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }.first { $0["message"] as? String == "step" }
+        }
+        while stepLine() == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        running.cancel()
+        let line = try #require(stepLine(), "\(output.capturedLines)")
+        #expect(line["task_id"] as? String == enqueued.id)
+        #expect(line["task_name"] as? String == StepLoggingTask.name)
+        #expect(line["queue"] as? String == enqueued.queue)
+        #expect(line["attempt"] as? Int == 1)
+    }
+}
+
+/// Logs one line, "step", through its context's logger.
+struct StepLoggingTask: OttoTask {
+    static let name = "test.step_logging"
+
+    func run(_ arguments: [String: String], context: TaskContext) async throws -> String {
+        context.logger.info("step")
+        return "done"
+    }
 }
