@@ -57,7 +57,7 @@ if [[ -n "${OTTO_TEST_FILTER:-}" ]]; then
   run_swift_tests --filter "$OTTO_TEST_FILTER"
   if [[ "${OTTO_BROWSER_TESTS:-0}" == 1 ]]; then run_browser_tests; fi
 else
-  run_swift_tests --skip 'PropertyTests'
+  run_swift_tests --skip 'PropertyTests|IsolatedTests'
   run_browser_tests
   # The local stand-ins of Deepgram, OpenAI, Twilio media and CallRail test themselves
   # (Python, about ten seconds; see Tests/StandIns/README.md).
@@ -68,6 +68,8 @@ else
   # (about 30 s). Coverage-guided libFuzzer runs need an instrumented build of their own and pay
   # off over minutes per parser, so they are in `make fuzz`.
   run_swift_tests --filter 'PropertyTests'
+  # Suites that measure the process itself (its memory) run in a process of their own.
+  run_swift_tests --filter 'IsolatedTests'
   # `make fuzz`'s harness is compiled from the parsers' own sources: type-check it (about 10 s).
   scripts/libfuzzer.sh --check
   scripts/schemathesis.sh

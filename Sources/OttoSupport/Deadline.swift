@@ -21,53 +21,72 @@ public enum LateOperation: Sendable {
 
 /// Runs `operation` and returns its result, or throws ``DeadlineExceeded`` once `timeout` has
 /// passed; `whenLate` says what happens to an operation still running then. The one deadline
-/// helper of every target.
+/// helper of every target; its timer is ``DeadlineTimer/shared``, so a deadline that does not
+/// pass leaves nothing behind when the operation ends.
 public func withDeadline<T: Sendable>(
     _ timeout: Duration, whenLate: LateOperation = .cancelAndReturn,
     operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
+    let timer = DeadlineTimer.shared
+    let deadline = ContinuousClock.now + timeout
     if whenLate == .cancelAndWait {
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw DeadlineExceeded() }
-            return value
-        }
+        let (result, late) = await cancellingAtDeadline(timeout, operation: operation)
+        if late { throw DeadlineExceeded() }
+        return try result.get()
     }
     let cancel = whenLate == .cancelAndReturn
-    let resumed = NIOLockedValueBox(false)
-    let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+    let started = NIOLockedValueBox(Started())
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         @Sendable func finish(_ result: Result<T, any Error>, fromTimer: Bool) {
-            let first = resumed.withLockedValue { done in
-                defer { done = true }
-                return !done
+            let (first, now) = started.withLockedValue { started in
+                defer { started.resumed = true }
+                return (!started.resumed, started)
             }
             guard first else { return }
             continuation.resume(with: result)
-            // [work, timer]: the timer always stops; a late operation only when the policy says so.
-            let started = tasks.withLockedValue { $0 }
-            started.last?.cancel()
-            if cancel, fromTimer { started.first?.cancel() }
+            // The deadline always goes; a late operation only when the policy says so.
+            if !fromTimer, let token = now.token { timer.cancel(token) }
+            if cancel, fromTimer { now.work?.cancel() }
         }
         let work = Task {
             do { finish(.success(try await operation()), fromTimer: false) } catch {
                 finish(.failure(error), fromTimer: false)
             }
         }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled else { return }
-            finish(.failure(DeadlineExceeded()), fromTimer: true)
+        let token = timer.schedule(at: deadline) { finish(.failure(DeadlineExceeded()), fromTimer: true) }
+        let resumed = started.withLockedValue { started in
+            started.work = work
+            started.token = token
+            return started.resumed
         }
-        tasks.withLockedValue { $0 = [work, timer] }
-        if resumed.withLockedValue({ $0 }) {
+        if resumed {
             if cancel { work.cancel() }
-            timer.cancel()
+            timer.cancel(token)
         }
     }
+}
+
+/// Runs `operation`, cancels it when `timeout` passes and waits until it has stopped: its result,
+/// and whether the deadline cancelled it (whatever it then returned). Cancelling the caller
+/// cancels the operation. ``withDeadline(_:whenLate:operation:)``'s `.cancelAndWait`, for callers
+/// that must tell a passed deadline from an operation's own ``DeadlineExceeded``.
+public func cancellingAtDeadline<T: Sendable>(
+    _ timeout: Duration, operation: @escaping @Sendable () async throws -> T
+) async -> (result: Result<T, any Error>, late: Bool) {
+    let timer = DeadlineTimer.shared
+    let work = Task { try await operation() }
+    let token = timer.schedule(at: .now + timeout) { work.cancel() }
+    let result = await withTaskCancellationHandler {
+        await work.result
+    } onCancel: {
+        work.cancel()
+    }
+    return (result, !timer.cancel(token))
+}
+
+/// What ``withDeadline(_:whenLate:operation:)`` started, once it has, and whether it answered.
+private struct Started: Sendable {
+    var resumed = false
+    var work: Task<Void, Never>?
+    var token: DeadlineTimer.Token?
 }

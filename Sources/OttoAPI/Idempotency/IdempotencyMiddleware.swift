@@ -135,7 +135,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let every = Duration.seconds(IdempotencyStore.leaseSeconds) / 3
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: every)
+                // The shared timer: the request usually ends first, and a cancelled Task.sleep
+                // would hold its timer for the rest of the period.
+                try await DeadlineTimer.shared.sleep(for: every)
             } catch {
                 return
             }

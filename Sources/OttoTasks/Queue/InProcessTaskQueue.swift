@@ -1,3 +1,4 @@
+import OttoSupport
 import Synchronization
 
 /// The in-process runner's tasks that wait (ordered by due time: new, delayed and retrying
@@ -124,12 +125,13 @@ final class InProcessTaskQueue: Sendable {
             return
         }
         guard seconds > 0 else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForSignal() }
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000) + 1)) }
-            await group.next()
-            group.cancelAll()
+        // The shared timer, not a sleeping child: a signal usually comes first, and a cancelled
+        // sleep would hold its timer until the due time.
+        let token = DeadlineTimer.shared.schedule(at: .now + .milliseconds(Int64(seconds * 1000) + 1)) {
+            self.signal()
         }
+        await waitForSignal()
+        DeadlineTimer.shared.cancel(token)
     }
 
     private func waitForSignal() async {

@@ -85,7 +85,7 @@ public struct OutboundLimit: Sendable {
         // frees itself within one lease, however long its provider calls may take.
         let renewal = Task { [redis, keys, settings] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: leaseTTL / 3)
+                try? await DeadlineTimer.shared.sleep(for: leaseTTL / 3)
                 if Task.isCancelled { break }
                 _ = try? await redis.eval(
                     OutboundLimitScripts.renew, keys: [keys.outboundLeases(settings.name)],

@@ -18,8 +18,6 @@ struct TaskExecutor: Sendable {
     let databaseRetrySpan: Duration
     /// How long a task may be deferred after its first deferral before a deferral fails its attempt.
     let deferralSpan: Duration
-    /// The time limits of the tasks this executor runs.
-    let watchdog = TimeLimitWatchdog()
 
     func execute(_ delivery: Delivery) async {
         let start = ContinuousClock.now
@@ -61,7 +59,7 @@ struct TaskExecutor: Sendable {
             envelope: envelope, logger: taskLogger, willRetryOnFailure: plan.willRetry, canDefer: plan.canDefer)
         let limit = Duration.milliseconds(Int64(envelope.timeLimit * 1000))
         do {
-            let result = try await watchdog.run(limit: limit) { try await run(envelope.arguments, context) }
+            let result = try await Self.withTimeLimit(limit) { try await run(envelope.arguments, context) }
             acks.add(queue: delivery.queue, entryID: delivery.entryID)
             await track(envelope, .succeeded, result: result)
             finish(
@@ -214,10 +212,9 @@ struct TaskExecutor: Sendable {
     static func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T)
         async throws -> T
     {
-        do {
-            return try await withDeadline(limit, whenLate: .cancelAndWait, operation: operation)
-        } catch is DeadlineExceeded {
-            throw TaskError(.timeLimitExceeded, detail: "ran longer than \(limit)")
-        }
+        // Not withDeadline: a task's own DeadlineExceeded (a probe of its own) is not its time limit.
+        let (result, late) = await cancellingAtDeadline(limit, operation: operation)
+        if late { throw TaskError(.timeLimitExceeded, detail: "ran longer than \(limit)") }
+        return try result.get()
     }
 }

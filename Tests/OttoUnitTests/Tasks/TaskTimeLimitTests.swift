@@ -1,22 +1,23 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import OttoSupport
 import Testing
 
 @testable import OttoTasks
 
-/// The worker's one clock for task time limits: a late task is cancelled and waited for, then
-/// reported as time limit exceeded; a task in time returns its value; cancelling the caller
-/// cancels the task and is not a time limit.
+/// Task time limits (the worker's and the in-process runner's, on the process' one
+/// `DeadlineTimer`): a late task is cancelled and waited for, then reported as time limit
+/// exceeded; a task in time returns its value; cancelling the caller cancels the task and is not
+/// a time limit.
 @Suite("Task time limits")
-struct TimeLimitWatchdogTests {
+struct TaskTimeLimitTests {
     @Test("a task past its limit is cancelled, waited for, and reported as time limit exceeded")
     func lateTaskIsStopped() async throws {
-        let watchdog = TimeLimitWatchdog()
         let stopped = NIOLockedValueBox(false)
         let began = ContinuousClock.now
         let error = await #expect(throws: TaskError.self) {
-            try await watchdog.run(limit: .milliseconds(300)) {
+            try await TaskExecutor.withTimeLimit(.milliseconds(300)) {
                 do {
                     try await Task.sleep(for: .seconds(30))
                 } catch {
@@ -36,11 +37,10 @@ struct TimeLimitWatchdogTests {
 
     @Test("200 tasks at once that finish in time each return their own value")
     func tasksInTime() async throws {
-        let watchdog = TimeLimitWatchdog()
         let values = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<200 {
                 group.addTask {
-                    try await watchdog.run(limit: .seconds(5)) {
+                    try await TaskExecutor.withTimeLimit(.seconds(5)) {
                         try await Task.sleep(for: .milliseconds(index % 20))
                         return index
                     }
@@ -55,10 +55,9 @@ struct TimeLimitWatchdogTests {
 
     @Test("cancelling the caller cancels the task: a CancellationError, not a time limit")
     func callerCancelled() async throws {
-        let watchdog = TimeLimitWatchdog()
         let sawCancellation = NIOLockedValueBox(false)
         let caller = Task {
-            try await watchdog.run(limit: .seconds(30)) {
+            try await TaskExecutor.withTimeLimit(.seconds(30)) {
                 do { try await Task.sleep(for: .seconds(30)) } catch {
                     sawCancellation.withLockedValue { $0 = true }
                     throw error
@@ -74,13 +73,22 @@ struct TimeLimitWatchdogTests {
 
     @Test("a failing task's own error comes through unchanged")
     func failureComesThrough() async throws {
-        let watchdog = TimeLimitWatchdog()
         let error = await #expect(throws: TaskError.self) {
-            try await watchdog.run(limit: .seconds(5)) { () async throws -> Int in
+            try await TaskExecutor.withTimeLimit(.seconds(5)) { () async throws -> Int in
                 throw TaskError(.requestedFailure, detail: "asked to")
             }
         }
         #expect(error?.code == .requestedFailure)
+    }
+
+    @Test("a task's own DeadlineExceeded (a probe of its own that timed out) is not its time limit")
+    func ownDeadlineIsNotTheLimit() async throws {
+        await #expect(throws: DeadlineExceeded.self) {
+            try await TaskExecutor.withTimeLimit(.seconds(30)) { () async throws -> Int in
+                try await withDeadline(.milliseconds(20)) { try await Task.sleep(for: .seconds(30)) }
+                return 1
+            }
+        }
     }
 }
 
