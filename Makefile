@@ -1,7 +1,10 @@
 # Otto's two commands: `make dev` runs Otto, `make test` tests it. Everything else is below.
 SHELL := /bin/bash
 SWIFT ?= swift
-RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -s
+# The release build's flags, shared with deploy/Dockerfile and the bench (README, "Release build"):
+# static Swift standard library, stripped, linked by lld with packed relative relocations and no
+# exported dynamic symbols.
+RELEASE_FLAGS := $(shell cat deploy/release-flags)
 
 .PHONY: dev test build openapi release release-check chroot-check validate smoke\:obs lint-deploy bench bench-instructions chaos fuzz \
 	services-start services-stop services-status format format-check verify\:readiness verify\:secrets \

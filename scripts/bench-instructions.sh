@@ -24,7 +24,9 @@ eval "$(scripts/services.sh env)"
 release_dir="${OTTO_RELEASE_DIR:-$PWD/.build/release}"
 if [[ -z "${OTTO_RELEASE_DIR:-}" ]]; then
   make release
-  swift build -c release --static-swift-stdlib -Xlinker -s --product MinimalServer
+  # The ceiling is built as Otto's binaries are.
+  # shellcheck disable=SC2046
+  swift build $(cat deploy/release-flags) --product MinimalServer
 fi
 export OTTO_RELEASE_DIR="$release_dir"
 "$release_dir/otto-api" migrate >/dev/null
