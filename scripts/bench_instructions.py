@@ -20,7 +20,10 @@ bare Hummingbird route (MinimalServer, /health's ceiling in `make bench`) measur
   measures them first and the task windows are given less that rate times their duration
   (both the raw and the corrected figures are in the JSON);
 - page: one authenticated GET /v1/calls?limit=20 (a Clerk-style RS256 token as scripts/bench.py
-  mints it, CLERK_JWT_KEY set; the tenant has 60 calls, so the page is full).
+  mints it, CLERK_JWT_KEY set; the tenant has 60 calls, so the page is full);
+- reprocess: one idempotent authenticated POST /v1/calls/{id}/reprocess with a new
+  Idempotency-Key each (the key claimed and completed in PostgreSQL, the call's latest event
+  looked up, the task enqueued to Redis: ENABLE_CELERY=true, nothing run in-process).
 
 Method: warm-up requests first, then `callgrind_control --dump` (a dump writes the counts so far
 and zeroes them), then K requests over one keep-alive connection, then another dump, three times
@@ -183,11 +186,11 @@ def signed_webhook(port, tenant, call_sid):
                                                   "X-Twilio-Signature": signature}
 
 
-def send(connection, method, path, body=None, headers=None):
+def send(connection, method, path, body=None, headers=None, expected=200):
     connection.request(method, path, body=body, headers=headers or {})
     response = connection.getresponse()
     data = response.read()
-    if response.status != 200:
+    if response.status != expected:
         raise SystemExit(f"{method} {path}: {response.status} {data[:300]!r}")
     return data
 
@@ -202,7 +205,7 @@ def redis_per_request(before, after, overhead):
 
 
 def measure_api(paths, run):
-    """Instructions per signed webhook and per authenticated page, in one otto-api process."""
+    """Instructions per /health, signed webhook, authenticated page and idempotent POST, in one otto-api."""
     port = bench.free_port()
     prefix = f"otto-instr-{int(time.time())}-{run}:"
     org = f"org_instr_{int(time.time())}_{run}"
@@ -274,6 +277,26 @@ def measure_api(paths, run):
                 send(connection, "GET", "/v1/calls?limit=20", headers=page_headers)
             figures["page_windows"].append(api.dump())
             figures["page_redis"] = redis_per_request(before, redis.info(), overhead)
+
+        call_id = page["data"][0]["id"]
+        reprocess_path = f"/v1/calls/{call_id}/reprocess"
+
+        def reprocess():
+            headers = {**page_headers, "Content-Type": "application/json",
+                       "Idempotency-Key": f"instr-{stamp}-{next(sequence):06d}"}
+            send(connection, "POST", reprocess_path, body=b'{"reason":"bench"}', headers=headers, expected=202)
+
+        log(f"run {run}: {WARMUP} warm-up reprocess POSTs, then {REQUESTS} measured")
+        for _ in range(WARMUP):
+            reprocess()
+        api.dump()
+        figures["reprocess_windows"] = []
+        for _ in range(WINDOWS):
+            before = redis.info()
+            for _ in range(REQUESTS):
+                reprocess()
+            figures["reprocess_windows"].append(api.dump())
+            figures["reprocess_redis"] = redis_per_request(before, redis.info(), overhead)
         connection.close()
     finally:
         api.stop()
@@ -369,12 +392,14 @@ def main():
             "health_instructions_per_request": round(min(totals["health_windows"]) / REQUESTS),
             "webhook_instructions_per_request": round(min(totals["webhook_windows"]) / REQUESTS),
             "page_instructions_per_request": round(min(totals["page_windows"]) / REQUESTS),
+            "reprocess_instructions_per_request": round(min(totals["reprocess_windows"]) / REQUESTS),
             "task_instructions_per_task": round(min(totals["task_windows"]) / TASKS),
             "windows_per_request": {
                 "bare_route": [round(total / REQUESTS) for total in totals["bare_windows"]],
                 "health": [round(total / REQUESTS) for total in totals["health_windows"]],
                 "webhook": [round(total / REQUESTS) for total in totals["webhook_windows"]],
                 "page": [round(total / REQUESTS) for total in totals["page_windows"]],
+                "reprocess": [round(total / REQUESTS) for total in totals["reprocess_windows"]],
                 "task": [round(total / TASKS) for total in totals["task_windows"]]},
             "task_raw_per_task": [round(total / TASKS) for total in totals["task_windows_raw"]],
             "task_window_seconds": [round(span, 1) for span in totals["task_window_seconds"]],
@@ -382,6 +407,7 @@ def main():
             "page_rows": totals["page_rows"],
             # Counted by Redis itself (INFO commandstats, scripts' inner commands included).
             "webhook_redis": totals["webhook_redis"], "page_redis": totals["page_redis"],
+            "reprocess_redis": totals["reprocess_redis"],
             "seconds": round(time.monotonic() - began, 1),
         })
     load = os.getloadavg()
@@ -389,7 +415,8 @@ def main():
         model = next((line.split(":", 1)[1].strip() for line in cpu if line.startswith("model name")), "unknown")
     figures = {}
     for key in ("bare_route_instructions_per_request", "health_instructions_per_request",
-                "webhook_instructions_per_request", "page_instructions_per_request", "task_instructions_per_task"):
+                "webhook_instructions_per_request", "page_instructions_per_request",
+                "reprocess_instructions_per_request", "task_instructions_per_task"):
         values = [run[key] for run in runs]
         mean = statistics.mean(values)
         figures[key] = {"runs": values, "mean": round(mean),
@@ -410,6 +437,8 @@ def main():
         ("GET /health (otto-api)", "per request", "health_instructions_per_request"),
         ("signed Twilio webhook (otto-api, ENABLE_CELERY=true)", "per request", "webhook_instructions_per_request"),
         ("authenticated GET /v1/calls?limit=20 (otto-api)", "per request", "page_instructions_per_request"),
+        ("idempotent POST /v1/calls/{id}/reprocess (otto-api, ENABLE_CELERY=true)", "per request",
+         "reprocess_instructions_per_request"),
         ("otto.ping (otto-worker, WORKER_CONCURRENCY=4)", "per task", "task_instructions_per_task"),
     ]
     print(f"\nOtto instruction counts (callgrind) — {BIN}; {os.cpu_count()} cores, {model}, "
@@ -428,7 +457,7 @@ def main():
               f"(the bare route's instructions over otto-api's; {figures['health_instructions_per_request']['mean'] / ceiling:.2f}x)")
     for run_index, run in enumerate(runs, 1):
         print(f"  run {run_index} windows: {run['windows_per_request']}")
-    for label, key in (("webhook", "webhook_redis"), ("page", "page_redis")):
+    for label, key in (("webhook", "webhook_redis"), ("page", "page_redis"), ("reprocess", "reprocess_redis")):
         redis = runs[-1][key]
         print(f"  Redis per {label} (last run): {redis['commands']} commands {redis['by_name']}, "
               f"{redis['input_bytes']} B in / {redis['output_bytes']} B out")
