@@ -234,6 +234,19 @@ def measure_api(paths, run):
             raise SystemExit("otto-api did not start under callgrind")
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=START_TIMEOUT)
         overhead = bench_scale.reading_overhead(redis)
+
+        def windows_with_redis(request):
+            """measured_windows, and Redis' commands and bytes per request in the last window."""
+            counted = {}
+
+            def window():
+                before = redis.info()
+                yield
+                counted["redis"] = redis_per_request(before, redis.info(), overhead)
+
+            windows = measured_windows(api, request, around_window=window)
+            return windows, counted["redis"]
+
         stamp = f"{int(time.time())}{run}"
         sequence = iter(range(10 ** 6))
 
@@ -244,16 +257,7 @@ def measure_api(paths, run):
             send(connection, "POST", *signed_webhook(port, tenant, f"CAinstr{stamp}{next(sequence):06d}"))
 
         log(f"run {run}: {WARMUP} warm-up webhooks, then {REQUESTS} measured")
-        for _ in range(WARMUP):
-            webhook()
-        api.dump()
-        figures["webhook_windows"] = []
-        for _ in range(WINDOWS):
-            before = redis.info()
-            for _ in range(REQUESTS):
-                webhook()
-            figures["webhook_windows"].append(api.dump())
-            figures["webhook_redis"] = redis_per_request(before, redis.info(), overhead)
+        figures["webhook_windows"], figures["webhook_redis"] = windows_with_redis(webhook)
 
         # The tasks the webhooks enqueued upsert the calls: an un-instrumented worker runs them,
         # so the page below lists 20 of this tenant's calls.
@@ -267,16 +271,8 @@ def measure_api(paths, run):
         page = json.loads(send(connection, "GET", "/v1/calls?limit=20", headers=page_headers))
         figures["page_rows"] = len(page["data"])
         log(f"run {run}: {WARMUP} warm-up pages, then {REQUESTS} measured ({figures['page_rows']} calls a page)")
-        for _ in range(WARMUP):
-            send(connection, "GET", "/v1/calls?limit=20", headers=page_headers)
-        api.dump()
-        figures["page_windows"] = []
-        for _ in range(WINDOWS):
-            before = redis.info()
-            for _ in range(REQUESTS):
-                send(connection, "GET", "/v1/calls?limit=20", headers=page_headers)
-            figures["page_windows"].append(api.dump())
-            figures["page_redis"] = redis_per_request(before, redis.info(), overhead)
+        figures["page_windows"], figures["page_redis"] = windows_with_redis(
+            lambda: send(connection, "GET", "/v1/calls?limit=20", headers=page_headers))
 
         call_id = page["data"][0]["id"]
         reprocess_path = f"/v1/calls/{call_id}/reprocess"
@@ -287,16 +283,7 @@ def measure_api(paths, run):
             send(connection, "POST", reprocess_path, body=b'{"reason":"bench"}', headers=headers, expected=202)
 
         log(f"run {run}: {WARMUP} warm-up reprocess POSTs, then {REQUESTS} measured")
-        for _ in range(WARMUP):
-            reprocess()
-        api.dump()
-        figures["reprocess_windows"] = []
-        for _ in range(WINDOWS):
-            before = redis.info()
-            for _ in range(REQUESTS):
-                reprocess()
-            figures["reprocess_windows"].append(api.dump())
-            figures["reprocess_redis"] = redis_per_request(before, redis.info(), overhead)
+        figures["reprocess_windows"], figures["reprocess_redis"] = windows_with_redis(reprocess)
         connection.close()
     finally:
         api.stop()
@@ -305,16 +292,23 @@ def measure_api(paths, run):
     return figures
 
 
-def measured_windows(process, request):
-    """WARMUP requests, a dump, then WINDOWS windows of REQUESTS requests: each window's dump total."""
+def measured_windows(process, request, around_window=None):
+    """WARMUP requests, a dump, then WINDOWS windows of REQUESTS requests: each window's dump total.
+    `around_window`, a generator function, runs up to its `yield` before each window's requests
+    and the rest after its dump."""
     for _ in range(WARMUP):
         request()
     process.dump()
     windows = []
     for _ in range(WINDOWS):
+        around = around_window() if around_window else None
+        if around:
+            next(around)
         for _ in range(REQUESTS):
             request()
         windows.append(process.dump())
+        if around:
+            next(around, None)
     return windows
 
 
